@@ -1,0 +1,38 @@
+# The two commands of the README:
+#   make demo   set up, generate demo data, build the warehouse, serve the dashboard
+#   make test   set up, run the whole test suite (lint included)
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+DATA ?= data
+SCALE ?= tiny
+SEED ?= 42
+PORT ?= 8501
+
+export DO_NOT_TRACK := 1
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export STREAMLIT_BROWSER_GATHER_USAGE_STATS := false
+export DAGSTER_DISABLE_TELEMETRY := true
+
+.PHONY: setup demo test lint
+
+$(VENV)/.installed: pyproject.toml requirements.lock scripts/setup.sh
+	bash scripts/setup.sh
+	touch $@
+
+setup: $(VENV)/.installed
+
+demo: setup
+	$(VENV)/bin/dangan generate --scale $(SCALE) --seed $(SEED) --out $(DATA)/demo
+	$(VENV)/bin/dangan build --marketing-url sqlite:///$(DATA)/demo/marketing.sqlite \
+		--archive-url sqlite:///$(DATA)/demo/archive.sqlite \
+		--scans $(DATA)/demo/scans --warehouse $(DATA)/warehouse.duckdb \
+		--as-of "$$($(PY) -m ingest.synthetic.manifest $(DATA)/demo as_of)"
+	$(VENV)/bin/dangan dashboard --warehouse $(DATA)/warehouse.duckdb --port $(PORT)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: setup lint
+	$(VENV)/bin/python -m pytest

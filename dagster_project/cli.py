@@ -1,0 +1,101 @@
+"""The ``dangan`` command: generate, build, dashboard."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from dagster_project import settings
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from ingest.synthetic.generate import generate
+
+    generate(scale=args.scale, seed=args.seed, out=Path(args.out), scans=args.scans, end=args.end)
+    return 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    from dagster_project.build import run_build
+
+    if args.source and (args.marketing_url or args.archive_url):
+        print(
+            "dangan build: give either --source DIR or --marketing-url/--archive-url, not both",
+            file=sys.stderr,
+        )
+        return 2
+    return run_build(
+        source=Path(args.source) if args.source else None,
+        marketing_url=args.marketing_url or (None if args.source else settings.MARKETING_URL),
+        archive_url=args.archive_url or (None if args.source else settings.ARCHIVE_URL),
+        scans=Path(args.scans) if args.scans else None,
+        warehouse=Path(args.warehouse),
+        as_of=args.as_of,
+        full_refresh=args.full_refresh,
+    )
+
+
+def _dashboard(args: argparse.Namespace) -> int:
+    app = settings.PROJECT_ROOT / "dashboard" / "streamlit_app.py"
+    env = dict(os.environ, DANGAN_WAREHOUSE=str(Path(args.warehouse).resolve()))
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.port",
+        str(args.port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    return subprocess.call(command, env=env)
+
+
+def main(argv: list[str] | None = None) -> int:
+    settings.disable_telemetry()
+    parser = argparse.ArgumentParser(prog="dangan", description="档案管控 customer-archive control")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    gen = sub.add_parser("generate", help="write synthetic marketing and archive systems and scans")
+    gen.add_argument("--scale", choices=["tiny", "jiaxing", "zhejiang"], default="tiny")
+    gen.add_argument("--seed", type=int, default=42)
+    gen.add_argument("--out", required=True)
+    gen.add_argument(
+        "--scans", default="auto", help="scanned documents: 'auto' (by scale), 'none' or a count"
+    )
+    gen.add_argument(
+        "--end", default=None, help="the generated systems' present moment (default fixed per scale)"
+    )
+    gen.set_defaults(func=_generate)
+
+    build = sub.add_parser("build", help="load sources and scans and build every mart")
+    build.add_argument("--source", help="folder with marketing/ and archive/ tables (CSV or Parquet)")
+    build.add_argument("--marketing-url", help="SQLAlchemy URL of the marketing system")
+    build.add_argument("--archive-url", help="SQLAlchemy URL of the archive system")
+    build.add_argument("--scans", default=None, help="folder of scanned pages")
+    build.add_argument("--warehouse", default=str(settings.WAREHOUSE))
+    build.add_argument(
+        "--as-of", default=None, help="evaluate as of this moment (YYYY-MM-DD HH:MM:SS); default now"
+    )
+    build.add_argument(
+        "--full-refresh", action="store_true", help="reload every table instead of incrementally"
+    )
+    build.set_defaults(func=_build)
+
+    dash = sub.add_parser("dashboard", help="serve the Streamlit dashboard")
+    dash.add_argument("--warehouse", default=str(settings.WAREHOUSE))
+    dash.add_argument("--port", type=int, default=8501)
+    dash.set_defaults(func=_dashboard)
+
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,36 @@
+"""Settings: environment variables with defaults for the embedded set-up.
+
+Only entry points (the CLI, resources' defaults, the dashboard) read this module; assets
+get their configuration through Dagster resources.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt"
+
+DATA_DIR = Path(os.environ.get("DANGAN_DATA_DIR", PROJECT_ROOT / "data"))
+DEMO_DIR = DATA_DIR / "demo"
+WAREHOUSE = Path(os.environ.get("DANGAN_WAREHOUSE", DATA_DIR / "warehouse.duckdb"))
+SCANS_DIR = Path(os.environ.get("DANGAN_SCANS_DIR", DEMO_DIR / "scans"))
+MARKETING_URL = os.environ.get("DANGAN_MARKETING_URL", f"sqlite:///{DEMO_DIR / 'marketing.sqlite'}")
+ARCHIVE_URL = os.environ.get("DANGAN_ARCHIVE_URL", f"sqlite:///{DEMO_DIR / 'archive.sqlite'}")
+# Documents carry DG + 12 digits, dossiers JZ + 10 digits; any other code on a page is
+# recorded as a raw value but never linked.
+BARCODE_PATTERN = os.environ.get("DANGAN_BARCODE_PATTERN", r"^(DG\d{12}|JZ\d{10})$")
+SCAN_WORKERS = int(os.environ.get("DANGAN_SCAN_WORKERS", "2"))
+
+TELEMETRY_OFF = {
+    "DO_NOT_TRACK": "1",
+    "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+    "DAGSTER_DISABLE_TELEMETRY": "true",
+}
+
+
+def disable_telemetry() -> None:
+    for key, value in TELEMETRY_OFF.items():
+        os.environ.setdefault(key, value)

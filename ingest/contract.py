@@ -1,0 +1,339 @@
+"""The input tables of the data contract (CONTRACT.md section 1), as data.
+
+One place states every source table, its columns, types, keys and allowed values: the
+loader validates against it, the generator writes in its column order, and the raw layer
+of the warehouse is created from it. The raw tables carry exactly these columns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+
+SYSTEMS = ("marketing", "archive")
+
+DUCKDB_TYPES = {
+    "text": "VARCHAR",
+    "int": "BIGINT",
+    "bool": "BOOLEAN",
+    "date": "DATE",
+    "timestamp": "TIMESTAMP",
+}
+
+RAW_SCHEMA = "raw"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    nullable: bool = False
+    allowed: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    column: str
+    table: str
+    ref_column: str
+
+
+@dataclass(frozen=True)
+class Table:
+    system: str
+    name: str
+    columns: tuple[Column, ...]
+    primary_key: str
+    unique: tuple[str, ...] = ()
+    foreign_keys: tuple[ForeignKey, ...] = field(default_factory=tuple)
+
+    @property
+    def column_names(self) -> list[str]:
+        return [column.name for column in self.columns]
+
+    @property
+    def has_updated_at(self) -> bool:
+        return "updated_at" in self.column_names
+
+    def column(self, name: str) -> Column:
+        for column in self.columns:
+            if column.name == name:
+                return column
+        raise KeyError(f"table {self.name} has no column {name}")
+
+
+def _c(name: str, type_: str, *, null: bool = False, allowed: tuple[str, ...] | None = None) -> Column:
+    return Column(name, type_, null, allowed)
+
+
+def _fk(column: str, table: str, ref_column: str | None = None) -> ForeignKey:
+    return ForeignKey(column, table, ref_column or column)
+
+
+POSTS = ("business", "collector", "auditor", "leader")
+PROC_STATUSES = ("in_progress", "completed", "cancelled")
+CATEGORIES = ("expansion", "inspection", "metering", "billing", "other")
+
+TABLES: tuple[Table, ...] = (
+    Table(
+        "marketing",
+        "supply_units",
+        (_c("unit_code", "text"), _c("unit_name", "text")),
+        "unit_code",
+    ),
+    Table(
+        "marketing",
+        "teams",
+        (_c("team_code", "text"), _c("team_name", "text"), _c("unit_code", "text")),
+        "team_code",
+        foreign_keys=(_fk("unit_code", "supply_units"),),
+    ),
+    Table(
+        "marketing",
+        "staff",
+        (
+            _c("staff_id", "text"),
+            _c("staff_name", "text"),
+            _c("team_code", "text"),
+            _c("post", "text", allowed=POSTS),
+            _c("mobile", "text", null=True),
+            _c("email", "text", null=True),
+            _c("active", "bool"),
+        ),
+        "staff_id",
+        foreign_keys=(_fk("team_code", "teams"),),
+    ),
+    Table(
+        "marketing",
+        "customers",
+        (
+            _c("cust_no", "text"),
+            _c("cust_name", "text"),
+            _c("cust_class", "text", allowed=("residential", "non_residential")),
+            _c("voltage_class", "text", allowed=("low", "high")),
+            _c("supply_mode", "text", allowed=("single", "dual")),
+            _c("address", "text"),
+            _c("unit_code", "text"),
+            _c("manager_id", "text", null=True),
+            _c("opened_on", "date"),
+            _c("closed_on", "date", null=True),
+            _c("updated_at", "timestamp"),
+        ),
+        "cust_no",
+        foreign_keys=(_fk("unit_code", "supply_units"), _fk("manager_id", "staff", "staff_id")),
+    ),
+    Table(
+        "marketing",
+        "processes",
+        (
+            _c("proc_id", "text"),
+            _c("proc_type", "text"),
+            _c("cust_no", "text"),
+            _c("unit_code", "text"),
+            _c("owner_id", "text"),
+            _c("accepted_at", "timestamp"),
+            _c("completed_at", "timestamp", null=True),
+            _c("status", "text", allowed=PROC_STATUSES),
+            _c("updated_at", "timestamp"),
+        ),
+        "proc_id",
+        foreign_keys=(
+            _fk("cust_no", "customers"),
+            _fk("unit_code", "supply_units"),
+            _fk("owner_id", "staff", "staff_id"),
+        ),
+    ),
+    Table(
+        "marketing",
+        "process_steps",
+        (
+            _c("step_id", "text"),
+            _c("proc_id", "text"),
+            _c("seq", "int"),
+            _c("node_code", "text"),
+            _c("assignee_id", "text"),
+            _c("started_at", "timestamp"),
+            _c("completed_at", "timestamp", null=True),
+            _c("produces_archive", "bool"),
+            _c("updated_at", "timestamp"),
+        ),
+        "step_id",
+        foreign_keys=(_fk("proc_id", "processes"), _fk("assignee_id", "staff", "staff_id")),
+    ),
+    Table(
+        "marketing",
+        "contracts",
+        (
+            _c("contract_id", "text"),
+            _c("cust_no", "text"),
+            _c("signed_on", "date"),
+            _c("expires_on", "date"),
+            _c("auto_renew", "bool"),
+            _c("terminated_on", "date", null=True),
+            _c("updated_at", "timestamp"),
+        ),
+        "contract_id",
+        foreign_keys=(_fk("cust_no", "customers"),),
+    ),
+    Table(
+        "archive",
+        "archive_steps",
+        (
+            _c("arch_step_id", "text"),
+            _c("step_id", "text"),
+            _c("proc_id", "text"),
+            _c("created_at", "timestamp"),
+            _c("first_doc_at", "timestamp", null=True),
+            _c("sent_at", "timestamp", null=True),
+            _c("collector_id", "text"),
+            _c("reviewed_at", "timestamp", null=True),
+            _c("review_result", "text", null=True, allowed=("accepted", "returned")),
+            _c("updated_at", "timestamp"),
+        ),
+        "arch_step_id",
+        unique=("step_id",),
+    ),
+    Table(
+        "archive",
+        "documents",
+        (
+            _c("doc_id", "text"),
+            _c("barcode", "text"),
+            _c("cust_no", "text"),
+            _c("proc_id", "text", null=True),
+            _c("step_id", "text", null=True),
+            _c("doc_type", "text"),
+            _c("category", "text", allowed=CATEGORIES),
+            _c("pages", "int"),
+            _c("added_at", "timestamp"),
+            _c("added_by", "text"),
+            _c("updated_at", "timestamp"),
+        ),
+        "doc_id",
+        unique=("barcode",),
+    ),
+    Table(
+        "archive",
+        "paper_handovers",
+        (
+            _c("handover_id", "text"),
+            _c("proc_id", "text"),
+            _c("handed_by", "text"),
+            _c("received_by", "text"),
+            _c("handed_over_at", "timestamp"),
+            _c("doc_count", "int"),
+        ),
+        "handover_id",
+    ),
+    Table(
+        "archive",
+        "dossiers",
+        (
+            _c("dossier_id", "text"),
+            _c("barcode", "text"),
+            _c("cust_no", "text"),
+            _c("proc_id", "text", null=True),
+            _c("collector_id", "text"),
+            _c("created_at", "timestamp"),
+            _c("transferred_at", "timestamp", null=True),
+            _c("location", "text", null=True),
+        ),
+        "dossier_id",
+        unique=("barcode",),
+    ),
+    Table(
+        "archive",
+        "borrowings",
+        (
+            _c("borrow_id", "text"),
+            _c("dossier_id", "text"),
+            _c("borrower_id", "text"),
+            _c("reason", "text"),
+            _c("requested_at", "timestamp"),
+            _c("approved_by", "text", null=True),
+            _c("approved_at", "timestamp", null=True),
+            _c("borrowed_at", "timestamp", null=True),
+            _c("due_on", "date", null=True),
+            _c("returned_at", "timestamp", null=True),
+        ),
+        "borrow_id",
+        foreign_keys=(_fk("dossier_id", "dossiers"),),
+    ),
+    Table(
+        "archive",
+        "audit_checks",
+        (
+            _c("check_id", "text"),
+            _c("proc_id", "text"),
+            _c("auditor_id", "text"),
+            _c("checked_at", "timestamp"),
+            _c("result", "text", allowed=("pass", "fail")),
+        ),
+        "check_id",
+    ),
+    Table(
+        "archive",
+        "audit_findings",
+        (
+            _c("finding_id", "text"),
+            _c("check_id", "text"),
+            _c("severity", "text", allowed=("important", "general")),
+            _c("problem_type", "text"),
+            _c("responsible_id", "text"),
+            _c("description", "text", null=True),
+            _c("rectified_at", "timestamp", null=True),
+        ),
+        "finding_id",
+        foreign_keys=(_fk("check_id", "audit_checks"),),
+    ),
+)
+
+TABLES_BY_NAME: dict[str, Table] = {table.name: table for table in TABLES}
+
+
+def tables_of(system: str) -> list[Table]:
+    """The contract's tables of one source system, in load order (referenced tables first)."""
+    if system not in SYSTEMS:
+        raise ValueError(f"unknown source system {system!r}; expected one of {SYSTEMS}")
+    return [table for table in TABLES if table.system == system]
+
+
+def raw_ddl(table: Table, schema: str = RAW_SCHEMA) -> str:
+    columns = ", ".join(f"{column.name} {DUCKDB_TYPES[column.type]}" for column in table.columns)
+    return f"create table if not exists {schema}.{table.name} ({columns})"
+
+
+# Tables of the raw layer that are not source tables: load bookkeeping, scanned pages and
+# the working-day calendar. Their writers (ingest.load, scans.ingest, ingest.calendar) and
+# the dbt sources rely on exactly these columns.
+RAW_SUPPORT_DDL: dict[str, str] = {
+    "ingest_runs": """
+        run_id varchar, system varchar, table_name varchar, source varchar, mode varchar,
+        source_rows bigint, loaded_rows bigint, rejected_rows bigint, status varchar,
+        error varchar, started_at timestamp, finished_at timestamp""",
+    "ingest_rejects": """
+        run_id varchar, system varchar, table_name varchar, row_key varchar,
+        row_number bigint, column_name varchar, reason varchar, raw_row varchar,
+        rejected_at timestamp""",
+    "scan_files": """
+        file_sha256 varchar, file_path varchar, file_size bigint, file_format varchar,
+        page_count bigint, status varchar, error varchar, read_at timestamp""",
+    "scan_pages": """
+        file_sha256 varchar, file_path varchar, page_no bigint, width_px bigint,
+        height_px bigint, dpi double, barcodes varchar, raw_barcodes varchar,
+        decoder varchar, decode_status varchar, is_blank boolean, sharpness double,
+        error varchar""",
+    "calendar_days": """
+        calendar_date date, is_workday boolean, is_official boolean""",
+}
+
+
+def create_raw_tables(con: duckdb.DuckDBPyConnection, schema: str = RAW_SCHEMA) -> None:
+    """Create the (empty) raw layer: one table per contract table, exactly its columns,
+    plus the support tables of RAW_SUPPORT_DDL."""
+    con.execute(f"create schema if not exists {schema}")
+    for table in TABLES:
+        con.execute(raw_ddl(table, schema))
+    for name, columns in RAW_SUPPORT_DDL.items():
+        con.execute(f"create table if not exists {schema}.{name} ({columns})")
