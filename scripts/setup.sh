@@ -20,8 +20,14 @@ if [ ! -x .venv/bin/python ]; then
     echo "set-up: creating .venv with $PYTHON"
     "$PYTHON" -m venv .venv
 fi
+# pip warns about every package index location configured on the machine but absent;
+# keep its real messages, drop that noise.
+pip_install() {
+    .venv/bin/python -m pip install -q "$@" 2>&1 | { grep -v "is ignored: it is neither a file nor a directory" || true; }
+    return "${PIPESTATUS[0]}"
+}
 echo "set-up: installing locked Python packages"
-.venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -r requirements.lock
-.venv/bin/python -m pip install -q --no-deps -e .
+pip_install --upgrade pip
+pip_install -r requirements.lock
+pip_install --no-deps -e .
 echo "set-up: done"
