@@ -1,0 +1,130 @@
+"""Plotly figures: Chinese (or English) labels, hover details, one colour scheme.
+
+Builders take ready DataFrames and return figures; they never query or compute indicators.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.i18n import code, t
+
+STATUS_COLOURS = {"red": "#d62728", "yellow": "#f2b701", "green": "#2ca02c"}
+LEVEL_COLOURS = {"reminder": "#1f77b4", "warning": "#f2b701", "overdue": "#d62728"}
+MEETS_COLOURS = {True: "#2ca02c", False: "#d62728"}
+LAYOUT = {"margin": {"l": 10, "r": 10, "t": 40, "b": 10}, "height": 360, "legend_title_text": ""}
+
+
+def _percent_axis(figure: go.Figure, axis: str = "y") -> None:
+    figure.update_layout({f"{axis}axis": {"tickformat": ".1%"}})
+
+
+def indicator_vs_target(frame: pd.DataFrame, indicator: str, rate: bool) -> go.Figure:
+    """Each entity's value of one indicator, green when it meets its target, red when not."""
+    colours = [MEETS_COLOURS.get(bool(value), "#7f7f7f") for value in frame["meets_target"]]
+    value_format = ".1%" if rate else ".2f"
+    figure = go.Figure(
+        go.Bar(
+            x=frame["entity_name"],
+            y=frame["value"],
+            marker_color=colours,
+            customdata=frame[["numerator", "denominator", "target"]].to_numpy(),
+            hovertemplate=(
+                f"%{{x}}<br>{t('value')}: %{{y:{value_format}}}<br>{t('numerator')}: %{{customdata[0]}}"
+                f"<br>{t('denominator')}: %{{customdata[1]}}<br>{t('target')}: %{{customdata[2]:{value_format}}}"
+                "<extra></extra>"
+            ),
+        )
+    )
+    if len(frame):
+        target = frame["target"].iloc[0]
+        figure.add_hline(
+            y=target, line_dash="dash", line_color="#555", annotation_text=t("vs_target", target="")
+        )
+    figure.update_layout(title=code("indicator", indicator), **LAYOUT)
+    if rate:
+        _percent_axis(figure)
+    return figure
+
+
+def trend(frame: pd.DataFrame, indicator: str, rate: bool) -> go.Figure:
+    """Twelve months of one indicator, one line per entity, target dashed."""
+    figure = go.Figure()
+    value_format = ".1%" if rate else ".2f"
+    for entity, rows in frame.groupby("entity_name", sort=True):
+        figure.add_trace(
+            go.Scatter(
+                x=rows["month"],
+                y=rows["value"],
+                mode="lines+markers",
+                name=str(entity),
+                hovertemplate=f"{entity}<br>%{{x|%Y-%m}}<br>{t('value')}: %{{y:{value_format}}}<extra></extra>",
+            )
+        )
+    if len(frame):
+        figure.add_hline(y=frame["target"].iloc[-1], line_dash="dash", line_color="#555")
+    figure.update_layout(title=code("indicator", indicator), **LAYOUT)
+    figure.update_xaxes(tickformat="%Y-%m")
+    if rate:
+        _percent_axis(figure)
+    return figure
+
+
+def score_bars(frame: pd.DataFrame, title: str) -> go.Figure:
+    """Total scores, best first, selectable (a click drills down)."""
+    ordered = frame.sort_values(["rank", "entity_id"], ascending=[False, True])
+    figure = go.Figure(
+        go.Bar(
+            x=ordered["total_score"],
+            y=ordered["entity_name"],
+            orientation="h",
+            customdata=ordered[["entity_id", "rank"]].to_numpy(),
+            marker_color="#1f77b4",
+            hovertemplate=(
+                f"%{{y}}<br>{t('total_score')}: %{{x:.2f}}<br>{t('rank')}: %{{customdata[1]}}<extra></extra>"
+            ),
+        )
+    )
+    figure.update_layout(
+        title=title,
+        clickmode="event+select",
+        **{**LAYOUT, "height": max(260, 24 * len(ordered) + 80)},
+    )
+    return figure
+
+
+def traffic_light(counts: pd.DataFrame, group_label: str) -> go.Figure:
+    """Stacked red / yellow / green bars per group: readable at a glance."""
+    figure = go.Figure()
+    for status in ("red", "yellow", "green"):
+        rows = counts[counts["status"] == status]
+        figure.add_trace(
+            go.Bar(
+                x=rows["group_name"],
+                y=rows["count"],
+                name=code("status", status),
+                marker_color=STATUS_COLOURS[status],
+                hovertemplate=f"%{{x}}<br>{code('status', status)}: %{{y}}<extra></extra>",
+            )
+        )
+    figure.update_layout(barmode="stack", xaxis_title=group_label, yaxis_title=t("count"), **LAYOUT)
+    return figure
+
+
+def reminder_levels(counts: pd.DataFrame) -> go.Figure:
+    """Reminders per category, stacked by level."""
+    figure = go.Figure()
+    for level in ("reminder", "warning", "overdue"):
+        rows = counts[counts["level"] == level]
+        figure.add_trace(
+            go.Bar(
+                x=[code("category", value) for value in rows["category"]],
+                y=rows["count"],
+                name=code("level", level),
+                marker_color=LEVEL_COLOURS[level],
+                hovertemplate=f"%{{x}}<br>{code('level', level)}: %{{y}}<extra></extra>",
+            )
+        )
+    figure.update_layout(barmode="stack", yaxis_title=t("count"), **LAYOUT)
+    return figure

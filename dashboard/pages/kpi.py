@@ -1,0 +1,131 @@
+"""月度指标: company headline figures, units against their targets, 12-month trends."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, data
+from dashboard.i18n import code, t
+from dashboard.ui import RATE_INDICATORS, indicator_value, month_label, require_warehouse, to_date
+
+HEADLINE = ("timely_filing_rate", "completion_rate", "sla_overdue_rate", "contract_valid_rate")
+UNIT_INDICATORS = (
+    "completion_rate",
+    "timely_filing_rate",
+    "handover_timely_rate",
+    "sla_overdue_rate",
+    "contract_valid_rate",
+    "audit_pass_rate",
+)
+
+require_warehouse()
+st.title(t("kpi_title"))
+
+months = data.months()
+if months.empty:
+    st.info(t("no_data"))
+    st.stop()
+provisional = dict(zip(months["month"].map(to_date), months["provisional"], strict=True))
+month = st.selectbox(
+    t("pick_month"),
+    options=list(provisional),
+    format_func=lambda value: month_label(value, bool(provisional[value])),
+    key="kpi_month",
+)
+
+rows = data.kpi(month, ("company", "supply_unit"))
+company = rows[rows["tier"] == "company"]
+units = rows[rows["tier"] == "supply_unit"]
+trend_tier = "company" if not company.empty else "supply_unit"
+history = data.kpi_trend(trend_tier, None, month)
+
+st.subheader(t("headline"))
+if company.empty:
+    st.caption(t("no_company_tier"))
+for column, indicator in zip(st.columns(len(HEADLINE)), HEADLINE, strict=True):
+    if not company.empty:
+        current = company[company["indicator"] == indicator]
+        if current.empty:
+            column.metric(code("indicator", indicator), "—", border=True)
+            continue
+        record = current.iloc[0]
+        spark = history[history["indicator"] == indicator].sort_values("month")["value"].tolist()
+        column.metric(
+            code("indicator", indicator),
+            indicator_value(indicator, record["value"]),
+            delta=t("meets_target") if bool(record["meets_target"]) else "✗ " + t("meets_target"),
+            delta_color="normal" if bool(record["meets_target"]) else "inverse",
+            delta_arrow="off",
+            delta_description=t("vs_target", target=indicator_value(indicator, record["target"])),
+            chart_data=spark or None,
+            border=True,
+        )
+    else:
+        current = units[units["indicator"] == indicator].dropna(subset=["value"])
+        if current.empty:
+            column.metric(code("indicator", indicator), "—", border=True)
+            continue
+        low, high = current["value"].min(), current["value"].max()
+        column.metric(
+            code("indicator", indicator),
+            t(
+                "lowest_highest",
+                low=indicator_value(indicator, low),
+                high=indicator_value(indicator, high),
+            ),
+            delta=t("vs_target", target=indicator_value(indicator, current["target"].iloc[0])),
+            delta_color="off",
+            delta_arrow="off",
+            border=True,
+        )
+
+st.subheader(t("unit_values"))
+if units.empty:
+    st.info(t("no_data"))
+else:
+    table = units.assign(
+        shown=[
+            indicator_value(ind, value) for ind, value in zip(units["indicator"], units["value"], strict=True)
+        ]
+    )
+    pivot = table.pivot(index="entity_name", columns="indicator", values="shown")
+    meets = table.pivot(index="entity_name", columns="indicator", values="meets_target")
+    ordered = [ind for ind in UNIT_INDICATORS if ind in pivot.columns]
+    pivot, meets = pivot[ordered], meets[ordered]
+
+    def _colour(frame: pd.DataFrame) -> pd.DataFrame:
+        return meets.map(
+            lambda ok: "" if pd.isna(ok) else ("color: #2ca02c" if bool(ok) else "color: #d62728; font-weight: 600")
+        )
+
+    styled = (
+        pivot.rename(columns=lambda ind: code("indicator", ind))
+        .rename_axis(t("unit_code"))
+        .style.apply(lambda _: _colour(pivot).to_numpy(), axis=None)
+    )
+    st.dataframe(styled, width="stretch")
+    left, right = st.columns(2)
+    for position, indicator in enumerate(ordered):
+        target_column = left if position % 2 == 0 else right
+        target_column.plotly_chart(
+            charts.indicator_vs_target(
+                units[units["indicator"] == indicator], indicator, indicator in RATE_INDICATORS
+            ),
+            key=f"kpi_bar_{indicator}",
+        )
+
+st.subheader(t("trend"))
+trend_indicator = st.selectbox(
+    t("indicator"),
+    options=[ind for ind in UNIT_INDICATORS if ind in set(history["indicator"])] or list(UNIT_INDICATORS),
+    format_func=lambda ind: code("indicator", ind),
+    key="kpi_trend_indicator",
+)
+lines = history[history["indicator"] == trend_indicator]
+if lines.empty:
+    st.info(t("no_data"))
+else:
+    st.plotly_chart(
+        charts.trend(lines, trend_indicator, trend_indicator in RATE_INDICATORS), key="kpi_trend"
+    )

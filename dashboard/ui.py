@@ -1,0 +1,137 @@
+"""Helpers every page shares: the warehouse guard, number formats, localised tables, paging.
+
+Formats are fixed here once: percentages to one decimal, dates ``YYYY-MM-DD``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import data
+from dashboard.i18n import code, t
+
+DEFAULT_PAGE_SIZE = 50
+RATE_INDICATORS = {
+    "completion_rate",
+    "timely_filing_rate",
+    "handover_timely_rate",
+    "sla_overdue_rate",
+    "contract_valid_rate",
+    "audit_pass_rate",
+    "collection_timely_rate",
+    "completeness_rate",
+}
+
+
+def require_warehouse() -> str:
+    """The published version, or a friendly message and a stop when nothing is published."""
+    try:
+        return data.warehouse_version()
+    except data.WarehouseNotPublishedError:
+        st.info(t("no_warehouse"))
+        st.stop()
+        raise
+
+
+def require_table(qualified: str) -> bool:
+    if data.has_table(qualified):
+        return True
+    st.warning(t("missing_mart") + f"`{qualified}`")
+    return False
+
+
+def pct(value: object) -> str:
+    """A fraction as a percentage with one decimal; missing values as a dash."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
+        return "—"
+    return f"{float(value) * 100:.1f}%"
+
+
+def indicator_value(indicator: str, value: object) -> str:
+    """Rates as percentages; quality points as a plain number."""
+    if indicator in RATE_INDICATORS:
+        return pct(value)
+    if value is None or pd.isna(value):
+        return "—"
+    return f"{float(value):g}"
+
+
+def day(value: object) -> str:
+    if value is None or pd.isna(value):
+        return ""
+    return pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def minute(value: object) -> str:
+    if value is None or pd.isna(value):
+        return ""
+    return pd.Timestamp(value).strftime("%Y-%m-%d %H:%M")
+
+
+def month_label(month: object, provisional: bool = False) -> str:
+    label = pd.Timestamp(month).strftime("%Y-%m")
+    return label + (t("provisional_mark") if provisional else "")
+
+
+def to_date(value: object) -> dt.date:
+    return pd.Timestamp(value).date()
+
+
+def display(
+    frame: pd.DataFrame,
+    *,
+    codes: dict[str, str] | None = None,
+    names: tuple[str, ...] = (),
+    dates: tuple[str, ...] = (),
+    timestamps: tuple[str, ...] = (),
+    rates: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """A copy ready to show: codes translated, ids named, dates and rates formatted,
+    headers in the current language. Formatting happens here, never in SQL."""
+    shown = frame.copy()
+    lookup = data.entity_names() if names else {}
+    for column in names:
+        shown[column] = [
+            f"{lookup[value]} ({value})" if value in lookup else ("" if pd.isna(value) else value)
+            for value in shown[column]
+        ]
+    for column, kind in (codes or {}).items():
+        shown[column] = [code(kind, value) if not pd.isna(value) else "" for value in shown[column]]
+    for column in dates:
+        shown[column] = [day(value) for value in shown[column]]
+    for column in timestamps:
+        shown[column] = [minute(value) for value in shown[column]]
+    for column in rates:
+        shown[column] = [pct(value) for value in shown[column]]
+    return shown.rename(columns={column: _header(column) for column in shown.columns})
+
+
+def _header(column: str) -> str:
+    try:
+        return t(column)
+    except KeyError:
+        return column
+
+
+def paginated(frame: pd.DataFrame, key: str, page_size: int = DEFAULT_PAGE_SIZE) -> None:
+    """A long table one page at a time, so a laptop browser stays responsive."""
+    total = len(frame)
+    if total == 0:
+        st.caption(t("no_data"))
+        return
+    pages = max(1, math.ceil(total / page_size))
+    page = 1
+    if pages > 1:
+        left, right = st.columns([1, 3])
+        page = int(
+            left.number_input(t("page_no"), min_value=1, max_value=pages, value=1, step=1, key=f"{key}_page")
+        )
+        right.caption(t("rows_total", n=total) + f" · {page}/{pages}")
+    else:
+        st.caption(t("rows_total", n=total))
+    start = (page - 1) * page_size
+    st.dataframe(frame.iloc[start : start + page_size], hide_index=True, width="stretch")
