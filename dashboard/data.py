@@ -204,9 +204,7 @@ def audit_months() -> list[dt.date]:
 
 
 def audit_sample(month: dt.date) -> pd.DataFrame:
-    return query(
-        "select * from marts.audit_sample where month = ? order by unit_code, sample_rank", (month,)
-    )
+    return query("select * from marts.audit_sample where month = ? order by unit_code, sample_rank", (month,))
 
 
 # --- customer archive ------------------------------------------------------------------------
@@ -241,21 +239,15 @@ def customer_contract(cust_no: str) -> pd.DataFrame:
 
 
 def customer_open_steps(cust_no: str) -> pd.DataFrame:
-    return query(
-        "select * from marts.sla_monitor where cust_no = ? order by started_at", (cust_no,)
-    )
+    return query("select * from marts.sla_monitor where cust_no = ? order by started_at", (cust_no,))
 
 
 def customer_audits(cust_no: str) -> pd.DataFrame:
-    return query(
-        "select * from marts.audit_sample where cust_no = ? order by month desc", (cust_no,)
-    )
+    return query("select * from marts.audit_sample where cust_no = ? order by month desc", (cust_no,))
 
 
 def scan_pages_for(file_path: str) -> pd.DataFrame:
-    return query(
-        "select * from marts.scan_pages where file_path = ? order by page_no", (file_path,)
-    )
+    return query("select * from marts.scan_pages where file_path = ? order by page_no", (file_path,))
 
 
 # --- data quality ------------------------------------------------------------------------

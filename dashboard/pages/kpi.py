@@ -96,7 +96,9 @@ else:
 
     def _colour(frame: pd.DataFrame) -> pd.DataFrame:
         return meets.map(
-            lambda ok: "" if pd.isna(ok) else ("color: #2ca02c" if bool(ok) else "color: #d62728; font-weight: 600")
+            lambda ok: (
+                "" if pd.isna(ok) else ("color: #2ca02c" if bool(ok) else "color: #d62728; font-weight: 600")
+            )
         )
 
     styled = (
@@ -126,6 +128,4 @@ lines = history[history["indicator"] == trend_indicator]
 if lines.empty:
     st.info(t("no_data"))
 else:
-    st.plotly_chart(
-        charts.trend(lines, trend_indicator, trend_indicator in RATE_INDICATORS), key="kpi_trend"
-    )
+    st.plotly_chart(charts.trend(lines, trend_indicator, trend_indicator in RATE_INDICATORS), key="kpi_trend")

@@ -1,0 +1,68 @@
+"""稽查抽样: the month's sample per unit for the audit centre, and the results that came back."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, data, export
+from dashboard.i18n import code, t
+from dashboard.ui import display, indicator_value, month_label, paginated, require_warehouse, to_date
+
+require_warehouse()
+st.title(t("audit_title"))
+
+sample_months = data.audit_months()
+if not sample_months:
+    st.info(t("no_data"))
+    st.stop()
+month = st.selectbox(t("pick_month"), options=sample_months, format_func=month_label, key="audit_month")
+sample = data.audit_sample(month)
+
+st.subheader(t("sample_list"))
+sizes = sample.groupby("unit_code", as_index=False)[["population", "sample_size"]].max()
+st.dataframe(display(sizes, names=("unit_code",)), hide_index=True, width="stretch")
+seed_column = next((c for c in ("sample_seed", "seed") if c in sample.columns), None)
+if seed_column is not None and not sample.empty:
+    st.caption(f"{t('seed_string')}: `{sample[seed_column].iloc[0]}`")
+
+listing = sample[
+    ["unit_code", "sample_rank", "proc_id", "proc_type", "cust_no", "owner_id", "population", "sample_size"]
+]
+shown = display(listing, codes={"proc_type": "proc_type"}, names=("unit_code", "owner_id"))
+paginated(shown, key="audit_list")
+st.download_button(
+    t("download_xlsx"),
+    data=export.to_xlsx({t("sample_list"): shown.assign(**{t("audit_result"): "", t("audit_findings"): ""})}),
+    file_name=export.xlsx_name(month, t("page_audit")),
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    icon=":material/download:",
+    key="audit_download",
+)
+
+st.subheader(t("audit_results"))
+scored = data.months()
+scored_months = {to_date(value) for value in scored["month"]}
+if month not in scored_months:
+    st.info(t("no_data"))
+    st.stop()
+units = data.kpi(month, ("supply_unit",))
+pass_rates = units[units["indicator"] == "audit_pass_rate"]
+st.plotly_chart(charts.indicator_vs_target(pass_rates, "audit_pass_rate", True), key="audit_pass")
+people = data.kpi(month, ("staff", "collector"))
+points = people[(people["indicator"] == "quality_points") & (people["value"].fillna(0) > 0)]
+points = points.sort_values(["value", "entity_id"], ascending=[False, True])
+st.markdown(f"**{t('findings_by_person')}**")
+paginated(
+    pd.DataFrame(
+        {
+            t("tier"): [code("tier", value) for value in points["tier"]],
+            t("entity_id"): points["entity_id"],
+            t("entity_name"): points["entity_name"],
+            code("indicator", "quality_points"): [
+                indicator_value("quality_points", value) for value in points["value"]
+            ],
+        }
+    ),
+    key="audit_points",
+)

@@ -1,0 +1,125 @@
+"""一户一档: one customer's archive by category, scans, processes and contract."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import data, scan_view
+from dashboard.i18n import code, t
+from dashboard.ui import display, paginated, require_warehouse
+
+CATEGORIES = ("expansion", "inspection", "metering", "billing", "other")
+
+require_warehouse()
+st.title(t("customer_title"))
+
+text = st.text_input(t("search"), key="cust_search").strip()
+if not text:
+    st.stop()
+matches = data.search_customers(text)
+if matches.empty:
+    st.info(t("no_data"))
+    st.stop()
+cust_no = st.selectbox(
+    t("pick_customer") + f" ({t('rows_total', n=len(matches))})",
+    options=matches["cust_no"].tolist(),
+    key="cust_pick",
+)
+
+documents = data.customer_documents(cust_no)
+contract = data.customer_contract(cust_no)
+open_steps = data.customer_open_steps(cust_no)
+audits = data.customer_audits(cust_no)
+
+st.subheader(t("documents"))
+counts = documents.groupby("category").size()
+tabs = st.tabs([f"{code('doc_category', c)} ({int(counts.get(c, 0))})" for c in CATEGORIES])
+document_columns = ["added_at", "doc_type", "doc_id", "barcode", "proc_id", "pages", "scanned", "scan_file"]
+for tab, category in zip(tabs, CATEGORIES, strict=True):
+    with tab:
+        rows = documents[documents["category"] == category].sort_values(["added_at", "doc_id"])
+        paginated(
+            display(rows[document_columns], codes={"scanned": "bool"}, timestamps=("added_at",)),
+            key=f"cust_docs_{category}",
+        )
+
+st.subheader(t("scan_preview"))
+scanned = documents[documents["scan_file"].notna() & (documents["scan_file"].astype(str) != "")]
+if scanned.empty:
+    st.caption(t("not_scanned"))
+else:
+    labels = {
+        row.doc_id: f"{code('doc_category', row.category)} · {row.doc_type} · {row.barcode}"
+        for row in scanned.itertuples()
+    }
+    doc_id = st.selectbox(t("doc_id"), options=list(labels), format_func=labels.get, key="cust_scan_doc")
+    scan_file = str(scanned.loc[scanned["doc_id"] == doc_id, "scan_file"].iloc[0])
+    pages = data.scan_pages_for(scan_file)
+    left, right = st.columns([1, 2])
+    try:
+        left.image(scan_view.page_image(scan_file, 1), caption=scan_file)
+        with left.expander(t("full_view")):
+            st.image(scan_view.page_image(scan_file, 1, scan_view.FULL_PX))
+    except scan_view.ScanUnavailableError as error:
+        left.warning(t("scan_missing") + str(error))
+    right.markdown(f"**{t('scan_quality')}**")
+    quality_columns = [
+        c
+        for c in ("page_no", "width_px", "height_px", "dpi", "decode_status", "barcodes", "error")
+        if c in pages
+    ]
+    right.dataframe(
+        display(pages[quality_columns], codes={"decode_status": "decode_status"}),
+        hide_index=True,
+        width="stretch",
+    )
+
+st.subheader(t("processes"))
+process_ids = sorted(set(documents["proc_id"].dropna()) | set(open_steps["proc_id"]))
+st.caption(", ".join(process_ids) if process_ids else t("no_data"))
+if not open_steps.empty:
+    st.dataframe(
+        display(
+            open_steps[
+                [
+                    "status",
+                    "proc_id",
+                    "proc_type",
+                    "node_code",
+                    "assignee_id",
+                    "started_at",
+                    "remaining_workdays",
+                ]
+            ],
+            codes={"status": "status", "proc_type": "proc_type", "node_code": "node_code"},
+            names=("assignee_id",),
+            timestamps=("started_at",),
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+if not audits.empty:
+    st.dataframe(
+        display(
+            audits[["month", "proc_id", "proc_type", "sample_rank"]],
+            dates=("month",),
+            codes={"proc_type": "proc_type"},
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+st.subheader(t("contract"))
+if contract.empty:
+    st.caption(t("no_data"))
+else:
+    st.dataframe(
+        display(
+            contract[["contract_id", "expires_on", "auto_renew", "valid", "alert_level", "manager_id"]],
+            codes={"alert_level": "level", "auto_renew": "bool", "valid": "bool"},
+            names=("manager_id",),
+            dates=("expires_on",),
+        ),
+        hide_index=True,
+        width="stretch",
+    )

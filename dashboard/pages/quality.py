@@ -1,0 +1,80 @@
+"""数据质量: last build, rows loaded and rejected, unmatched barcodes, unreadable scans,
+gate violations and the working-day calendar's coverage."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import data
+from dashboard.i18n import t
+from dashboard.ui import display, minute, paginated, require_warehouse
+
+version = require_warehouse()
+st.title(t("quality_title"))
+
+runs = data.ingest_runs()
+first = st.columns(3)
+if runs.empty:
+    first[0].metric(t("last_build"), "—", border=True)
+else:
+    failed = runs[runs["status"] != "ok"]
+    first[0].metric(t("last_build"), minute(runs["finished_at"].max()), border=True)
+    first[1].metric(
+        t("build_status"),
+        "ok" if failed.empty else f"failed ({len(failed)})",
+        border=True,
+    )
+first[2].metric(t("version"), version, border=True)
+
+years = data.uncovered_calendar_years()
+if years:
+    st.warning(t("calendar_warning", years=", ".join(str(year) for year in years)))
+else:
+    st.caption(t("calendar_ok"))
+
+st.subheader(t("rows_loaded"))
+st.dataframe(
+    display(
+        runs[
+            [
+                "system",
+                "table_name",
+                "mode",
+                "source_rows",
+                "loaded_rows",
+                "rejected_rows",
+                "status",
+                "error",
+                "finished_at",
+            ]
+        ],
+        timestamps=("finished_at",),
+    ),
+    hide_index=True,
+    width="stretch",
+)
+st.markdown(f"**{t('rejects')}**")
+paginated(display(data.ingest_rejects()), key="dq_rejects", page_size=20)
+with st.expander(t("rejects") + " · " + t("row_key")):
+    paginated(display(data.ingest_reject_rows()), key="dq_reject_rows", page_size=20)
+
+st.subheader(t("unmatched_barcodes"))
+unmatched = data.unmatched_barcodes()
+if unmatched is None:
+    st.caption(t("missing_mart") + "`marts.unmatched_barcodes`")
+else:
+    paginated(display(unmatched), key="dq_unmatched")
+
+st.subheader(t("unreadable_scans"))
+paginated(display(data.unreadable_scans(), timestamps=("read_at",)), key="dq_scans")
+
+st.subheader(t("gate_violations"))
+paginated(
+    display(
+        data.gate_violations(),
+        codes={"node_code": "node_code"},
+        names=("unit_code", "team_code", "assignee_id"),
+        timestamps=("started_at",),
+    ),
+    key="dq_gate",
+)
