@@ -37,7 +37,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "refresh": ("刷新数据", "Refresh"),
     "download_xlsx": ("下载 Excel", "Download Excel"),
     "page_size": ("每页行数", "Rows per page"),
-    "page_no": ("页码", "Page"),
+    "pager": ("页码", "Page"),
     "rows_total": ("共 {n} 行", "{n} rows"),
     "all": ("全部", "All"),
     # common columns

@@ -128,7 +128,7 @@ def paginated(frame: pd.DataFrame, key: str, page_size: int = DEFAULT_PAGE_SIZE)
     if pages > 1:
         left, right = st.columns([1, 3])
         page = int(
-            left.number_input(t("page_no"), min_value=1, max_value=pages, value=1, step=1, key=f"{key}_page")
+            left.number_input(t("pager"), min_value=1, max_value=pages, value=1, step=1, key=f"{key}_page")
         )
         right.caption(t("rows_total", n=total) + f" · {page}/{pages}")
     else:
