@@ -8,7 +8,9 @@ import streamlit as st
 
 from dashboard.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 
-PAGES = Path(__file__).resolve().parent / "pages"
+# Not named "pages/": Streamlit treats a pages/ folder beside the main script as a
+# legacy multipage app and would run a deep-linked page without this router.
+PAGES = Path(__file__).resolve().parent / "views"
 
 st.set_page_config(page_title=t("app_title"), page_icon=":material/folder_managed:", layout="wide")
 

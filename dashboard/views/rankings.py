@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, export
-from dashboard.i18n import code, t
+from dashboard.i18n import CODES, code, t
 from dashboard.ui import indicator_value, month_label, require_warehouse, to_date
 
 TIERS = ("supply_unit", "team", "staff", "collector")
@@ -118,7 +118,7 @@ st.plotly_chart(
 )
 
 detail = indicators[indicators["entity_id"].isin(board["entity_id"])]
-order = list(dict.fromkeys(detail["indicator"]))
+order = [indicator for indicator in CODES["indicator"] if indicator in set(detail["indicator"])]
 table = board[["rank", "entity_id", "entity_name", "total_score", "prev_rank", "prev_score"]].copy()
 table["rank_change"] = [
     "" if pd.isna(prev) else f"{int(prev) - int(cur):+d}"
