@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DBT_PROJECT_DIR = PROJECT_ROOT / "dbt"
+DBT_PROJECT_DIR = Path(os.environ.get("DANGAN_DBT_PROJECT_DIR", PROJECT_ROOT / "dbt"))
 
 DATA_DIR = Path(os.environ.get("DANGAN_DATA_DIR", PROJECT_ROOT / "data"))
 DEMO_DIR = DATA_DIR / "demo"
@@ -34,3 +34,12 @@ TELEMETRY_OFF = {
 def disable_telemetry() -> None:
     for key, value in TELEMETRY_OFF.items():
         os.environ.setdefault(key, value)
+
+
+# Dagster: instance home (runs, schedules' state) and the control room's timing.
+DAGSTER_HOME = Path(os.environ.get("DAGSTER_HOME", DATA_DIR / "dagster"))
+TIMEZONE = "Asia/Shanghai"
+# Hourly through the working day; the morning digest at 08:00; the close the day after the lag.
+REFRESH_CRON = os.environ.get("DANGAN_REFRESH_CRON", "0 8-18 * * 1-5")
+DIGEST_CRON = os.environ.get("DANGAN_DIGEST_CRON", "0 8 * * *")
+CLOSE_LAG_DAYS = int(os.environ.get("DANGAN_CLOSE_LAG_DAYS", "15"))

@@ -67,6 +67,39 @@ def prepare_build_copy(warehouse: Path, run_id: str | None = None) -> Path:
     return work
 
 
+def run_build_copy(warehouse: Path, run_id: str) -> Path:
+    """The build copy of one run, created on first use.
+
+    Every step of a Dagster run asks for its run's copy; the first one makes it, the
+    others find it by the run id, so all steps of a run work on one private file.
+    """
+    warehouse = Path(warehouse)
+    existing = sorted(build_dir(warehouse).glob(f"*-{run_id}.duckdb"))
+    if existing:
+        return existing[-1]
+    return prepare_build_copy(warehouse, run_id)
+
+
+def remove_stale_builds(warehouse: Path, older_than_s: float = 6 * 3600) -> list[Path]:
+    """Delete build copies left behind by failed or killed builds.
+
+    Builds run one at a time (Dagster pool of size 1), so a copy older than any build
+    takes belongs to a build that died; it is never published and only takes space.
+    """
+    removed: list[Path] = []
+    folder = build_dir(Path(warehouse))
+    if not folder.exists():
+        return removed
+    cutoff = time.time() - older_than_s
+    for leftover in folder.glob("*.duckdb*"):
+        if leftover.stat().st_mtime < cutoff:
+            leftover.unlink(missing_ok=True)
+            removed.append(leftover)
+    if removed:
+        logger.info("removed %d stale build copies under %s", len(removed), folder)
+    return removed
+
+
 def finalize(build_file: Path) -> None:
     """Checkpoint so that nothing is left in the WAL, then the caller may publish."""
     con = duckdb.connect(str(build_file))

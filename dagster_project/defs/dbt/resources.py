@@ -1,0 +1,89 @@
+"""The dbt project and its CLI resource; the manifest is prepared at build/deploy time."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import dagster as dg
+from dagster_dbt import DbtCliResource, DbtProject
+
+from dagster_project import settings
+
+logger = logging.getLogger(__name__)
+
+dbt_project = DbtProject(project_dir=settings.DBT_PROJECT_DIR)
+DBT_DB_ENV = "DANGAN_DBT_DB"
+
+
+def _newest_source_mtime(project_dir: Path) -> float:
+    newest = 0.0
+    for pattern in ("dbt_project.yml", "profiles.yml", "packages.yml", "dependencies.yml"):
+        path = project_dir / pattern
+        if path.exists():
+            newest = max(newest, path.stat().st_mtime)
+    for folder in ("models", "macros", "seeds", "snapshots", "tests", "analyses"):
+        for path in (project_dir / folder).rglob("*"):
+            if path.is_file():
+                newest = max(newest, path.stat().st_mtime)
+    return newest
+
+
+def manifest_is_stale(project: DbtProject = dbt_project) -> bool:
+    manifest = Path(project.manifest_path)
+    return not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(Path(project.project_dir))
+
+
+def prepare_manifest(project: DbtProject = dbt_project, *, force: bool = False) -> bool:
+    """Run ``dbt parse`` when the manifest is missing or older than the project's files.
+
+    Parsing takes seconds; doing it once at build/deploy time instead of on every load
+    of the definitions is most of what makes ``dangan build`` fast.
+    """
+    if not force and not manifest_is_stale(project):
+        return False
+    dbt = Path(sys.executable).with_name("dbt")
+    command = [str(dbt) if dbt.exists() else "dbt", "parse", "--quiet"]
+    env = {**os.environ, **settings.TELEMETRY_OFF}
+    env.setdefault(DBT_DB_ENV, str(settings.DATA_DIR / "dbt-parse.duckdb"))
+    logger.info("dbt parse in %s", project.project_dir)
+    completed = subprocess.run(
+        [*command, "--project-dir", str(project.project_dir), "--profiles-dir", str(project.profiles_dir)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(
+            f"dbt parse of {project.project_dir} failed: {(completed.stdout + completed.stderr).strip()[-2000:]}"
+        )
+    return True
+
+
+@contextlib.contextmanager
+def dbt_database(path: Path) -> Iterator[None]:
+    """Point the dbt profile (``env_var('DANGAN_DBT_DB')``) at this run's build copy.
+
+    The dbt CLI resource passes the process environment to dbt; runs are serialised by
+    the DuckDB pool, so setting it for the duration of one invocation is safe.
+    """
+    previous = os.environ.get(DBT_DB_ENV)
+    os.environ[DBT_DB_ENV] = str(path)
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(DBT_DB_ENV, None)
+        else:
+            os.environ[DBT_DB_ENV] = previous
+
+
+@dg.definitions
+def resources() -> dg.Definitions:
+    return dg.Definitions(resources={"dbt": DbtCliResource(project_dir=dbt_project)})

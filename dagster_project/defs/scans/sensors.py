@@ -1,0 +1,42 @@
+"""New or changed files in the scans folder start scan ingestion and the marts after it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import dagster as dg
+
+from dagster_project.defs.publish.jobs import scans_job
+from dagster_project.defs.scans.resources import ScansResource
+
+SCAN_SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp"}
+
+
+def folder_state(folder: Path | None) -> dict[str, list[int]]:
+    """Every scan file under the folder with its (mtime_ns, size): the sensor's cursor."""
+    if folder is None or not folder.is_dir():
+        return {}
+    state = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and path.suffix.lower() in SCAN_SUFFIXES:
+            stat = path.stat()
+            state[str(path.relative_to(folder))] = [stat.st_mtime_ns, stat.st_size]
+    return state
+
+
+def changed_files(previous: dict[str, list[int]], current: dict[str, list[int]]) -> list[str]:
+    return sorted(name for name, signature in current.items() if previous.get(name) != signature)
+
+
+@dg.sensor(job=scans_job, minimum_interval_seconds=60, description="new files in the scans folder")
+def new_scans_sensor(context: dg.SensorEvaluationContext, scans: ScansResource):
+    previous = json.loads(context.cursor) if context.cursor else {}
+    current = folder_state(scans.folder)
+    changed = changed_files(previous, current)
+    if not changed:
+        return dg.SkipReason(f"no new files in {scans.folder}")
+    context.update_cursor(json.dumps(current))
+    run_key = hashlib.sha256(json.dumps({name: current[name] for name in changed}).encode()).hexdigest()[:24]
+    return dg.RunRequest(run_key=run_key, tags={"dangan/new_scan_files": str(len(changed))})

@@ -1,0 +1,117 @@
+"""Source tables into ``raw.*`` and the working-day calendar: thin wrappers around ``ingest``."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from dagster_project.defs.publish.resources import DUCKDB_POOL, RunParams, WarehouseResource
+from dagster_project.defs.sources.checks import RECONCILES, ROWS_MATCH, reconciliation_results
+from dagster_project.defs.sources.resources import SourcesResource
+from ingest.contract import SYSTEMS, TABLES, create_raw_tables
+
+RAW_SOURCE_KEYS = [dg.AssetKey(["raw", table.name]) for table in TABLES]
+BOOKKEEPING_KEYS = [dg.AssetKey(["raw", "ingest_runs"]), dg.AssetKey(["raw", "ingest_rejects"])]
+CALENDAR_KEY = dg.AssetKey(["raw", "calendar_days"])
+
+
+class SourceLoadError(RuntimeError):
+    """A source table could not be loaded; the message names system, table and cause."""
+
+
+@dg.multi_asset(
+    name="source_tables",
+    specs=[
+        dg.AssetSpec(key, group_name="sources", kinds={"duckdb"}, description=f"raw copy of {key.path[-1]}")
+        for key in RAW_SOURCE_KEYS
+    ]
+    + [dg.AssetSpec(key, group_name="sources", kinds={"duckdb"}) for key in BOOKKEEPING_KEYS],
+    check_specs=[
+        dg.AssetCheckSpec(name, asset=key, blocking=True, description=text)
+        for key in RAW_SOURCE_KEYS
+        for name, text in (
+            (RECONCILES, "source rows = loaded rows + rejected rows, load status ok"),
+            (ROWS_MATCH, "raw rows agree with what was loaded, primary key unique"),
+        )
+    ],
+    pool=DUCKDB_POOL,
+)
+def source_tables(
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    sources: SourcesResource,
+    params: RunParams,
+):
+    """Load both source systems (marketing first: the archive refers to it)."""
+    from ingest.load import load_system
+
+    con = warehouse.connect(context.run_id)
+    try:
+        create_raw_tables(con)
+        loads = []
+        for system in SYSTEMS:
+            context.log.info(f"loading {system} from {sources.describe(system)}")
+            loads += load_system(
+                con,
+                system,
+                sources.source_for(system),
+                run_id=context.run_id,
+                full_refresh=params.full_refresh,
+                progress=context.log.info,
+            )
+        failed = [load for load in loads if load.status != "ok"]
+        if failed:
+            details = "; ".join(f"{load.system}.{load.table}: {load.error}" for load in failed)
+            raise SourceLoadError(f"{len(failed)} source table(s) failed to load: {details}")
+        checks = reconciliation_results(con, loads, full_refresh=params.full_refresh)
+    finally:
+        con.close()
+    by_table = {load.table: load for load in loads}
+    for key in RAW_SOURCE_KEYS:
+        load = by_table.get(key.path[-1])
+        metadata = (
+            {
+                "source_rows": load.source_rows,
+                "loaded_rows": load.loaded_rows,
+                "rejected_rows": load.rejected_rows,
+            }
+            if load
+            else {}
+        )
+        yield dg.MaterializeResult(asset_key=key, metadata=metadata)
+    for key in BOOKKEEPING_KEYS:
+        yield dg.MaterializeResult(asset_key=key)
+    yield from checks
+
+
+@dg.asset(
+    key=CALENDAR_KEY,
+    group_name="sources",
+    kinds={"duckdb"},
+    pool=DUCKDB_POOL,
+    check_specs=[
+        dg.AssetCheckSpec(
+            "covers_as_of_year",
+            asset=CALENDAR_KEY,
+            description="official holiday data covers the evaluated years (else Mon–Fri fallback)",
+        )
+    ],
+)
+def calendar_days(context: dg.AssetExecutionContext, warehouse: WarehouseResource, params: RunParams):
+    """Working days up to the end of the year after as_of; warns where the fallback is used."""
+    from ingest.calendar import load_calendar
+
+    con = warehouse.connect(context.run_id)
+    try:
+        create_raw_tables(con)
+        coverage = load_calendar(con, params.moment)
+        days = con.execute("select count(*) from raw.calendar_days").fetchone()[0]
+    finally:
+        con.close()
+    warnings = list(coverage.warnings)
+    yield dg.MaterializeResult(metadata={"days": days, "first_uncovered_year": coverage.first_uncovered_year})
+    yield dg.AssetCheckResult(
+        check_name="covers_as_of_year",
+        passed=not warnings,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"warnings": "; ".join(warnings) or "none"},
+    )
