@@ -1,0 +1,221 @@
+"""Each dashboard page run by Streamlit's AppTest on the tiny published warehouse: no
+exception, and the figures on screen equal the marts they come from."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import export
+from dashboard.ui import pct
+from ingest.warehouse import connect_published, prepare_build_copy, publish
+
+DASHBOARD = Path(__file__).resolve().parents[2] / "dashboard"
+VIEWS = DASHBOARD / "views"
+TIMEOUT_S = 60
+
+
+@pytest.fixture
+def warehouse(tiny_warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("DANGAN_WAREHOUSE", str(tiny_warehouse))
+    return Path(tiny_warehouse)
+
+
+@pytest.fixture
+def marts(warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = connect_published(warehouse)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def run_view(name: str) -> AppTest:
+    app = AppTest.from_file(str(VIEWS / name), default_timeout=TIMEOUT_S).run()
+    assert not app.exception, [error.value for error in app.exception]
+    return app
+
+
+def latest_month(marts: duckdb.DuckDBPyConnection):
+    return marts.execute("select max(month) from marts.scorecard_monthly").fetchone()[0]
+
+
+def test_router_shows_the_kpi_page_and_switches_to_english(warehouse: Path) -> None:
+    app = AppTest.from_file(str(DASHBOARD / "streamlit_app.py"), default_timeout=TIMEOUT_S).run()
+    assert not app.exception
+    assert app.title[0].value == "月度考核指标"
+    app.radio(key="lang").set_value("en").run()
+    assert not app.exception
+    assert app.title[0].value == "Monthly indicators"
+
+
+def test_kpi_page_shows_each_units_indicator_as_in_kpi_monthly(marts: duckdb.DuckDBPyConnection) -> None:
+    app = run_view("kpi.py")
+    month = latest_month(marts)
+    expected = marts.execute(
+        "select entity_name, indicator, value from marts.kpi_monthly "
+        "where month = ? and tier = 'supply_unit' and indicator = 'timely_filing_rate'",
+        [month],
+    ).df()
+    assert not expected.empty
+    shown = app.dataframe[0].value
+    for row in expected.itertuples():
+        assert shown.loc[row.entity_name, "归档及时率"] == pct(row.value)
+    provisional = marts.execute(
+        "select bool_or(provisional) from marts.scorecard_monthly where month = ?", [month]
+    ).fetchone()[0]
+    assert app.selectbox(key="kpi_month").value == pd.Timestamp(month).date()
+    assert ("未结账" in app.selectbox(key="kpi_month").options[0]) == bool(provisional)
+
+
+def test_rankings_page_lists_units_with_the_scorecards_rank_and_total(
+    marts: duckdb.DuckDBPyConnection,
+) -> None:
+    app = run_view("rankings.py")
+    expected = marts.execute(
+        "select entity_id, rank, total_score from marts.scorecard_monthly "
+        "where month = ? and tier = 'supply_unit' order by rank, entity_id",
+        [latest_month(marts)],
+    ).df()
+    shown = app.dataframe[0].value
+    assert shown["编号"].tolist() == expected["entity_id"].tolist()
+    assert shown["排名"].astype(int).tolist() == expected["rank"].astype(int).tolist()
+    assert shown["总分"].tolist() == [f"{value:.2f}" for value in expected["total_score"]]
+
+
+def test_rankings_drill_down_to_a_units_teams_shows_only_that_unit(
+    marts: duckdb.DuckDBPyConnection,
+) -> None:
+    columns = {row[0] for row in marts.execute("describe marts.scorecard_monthly").fetchall()}
+    if "unit_code" not in columns:
+        pytest.skip("marts.scorecard_monthly has no unit_code column to drill down by")
+    month = latest_month(marts)
+    unit = marts.execute(
+        "select unit_code from marts.scorecard_monthly where month = ? and tier = 'team' "
+        "group by unit_code order by count(*) desc, unit_code limit 1",
+        [month],
+    ).fetchone()[0]
+    expected = marts.execute(
+        "select entity_id from marts.scorecard_monthly where month = ? and tier = 'team' and unit_code = ? "
+        "order by rank, entity_id",
+        [month, unit],
+    ).df()
+    app = run_view("rankings.py")
+    app.segmented_control(key="rank_tier").set_value("team").run()
+    app.selectbox(key="rank_unit").set_value(unit).run()
+    assert not app.exception
+    assert app.dataframe[0].value["编号"].tolist() == expected["entity_id"].tolist()
+
+
+def test_sla_page_counts_red_yellow_green_as_in_sla_monitor(marts: duckdb.DuckDBPyConnection) -> None:
+    app = run_view("sla.py")
+    counts = dict(marts.execute("select status, count(*) from marts.sla_monitor group by status").fetchall())
+    shown = {metric.label: int(metric.value) for metric in app.metric}
+    assert shown == {"红": counts.get("red", 0), "黄": counts.get("yellow", 0), "绿": counts.get("green", 0)}
+
+
+def test_sla_refresh_picks_up_a_newly_published_build(
+    tiny_warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN the page open on one build WHEN a build without red steps is published and
+    refresh is clicked THEN the red count drops to 0 without a restart or a lock error."""
+    own = tmp_path / "warehouse.duckdb"
+    first = prepare_build_copy(own)
+    first.write_bytes(Path(tiny_warehouse).resolve().read_bytes())
+    publish(first, own)
+    monkeypatch.setenv("DANGAN_WAREHOUSE", str(own))
+    app = run_view("sla.py")
+    if int(app.metric[0].value) == 0:
+        pytest.skip("the tiny warehouse has no red step, so a change would not be visible")
+    second = prepare_build_copy(own)
+    con = duckdb.connect(str(second))
+    con.execute("delete from marts.sla_monitor where status = 'red'")
+    con.close()
+    publish(second, own)
+    app.button(key="sla_refresh").click().run()
+    assert not app.exception
+    assert int(app.metric[0].value) == 0
+
+
+def test_reminders_page_lists_a_persons_own_reminders(marts: duckdb.DuckDBPyConnection) -> None:
+    person, count = marts.execute(
+        "select person_id, count(*) from marts.reminders group by person_id order by 2 desc, 1 limit 1"
+    ).fetchone()
+    app = run_view("reminders.py")
+    app.text_input(key="rem_staff").input(person).run()
+    assert not app.exception
+    assert len(app.dataframe[-1].value) == min(count, 50)
+
+
+def test_contracts_page_counts_match_contract_status(marts: duckdb.DuckDBPyConnection) -> None:
+    app = run_view("contracts.py")
+    expected = marts.execute(
+        "select count(*) filter (where alert_level in ('reminder', 'warning')), "
+        "count(*) filter (where alert_level = 'warning'), "
+        "count(*) filter (where alert_level = 'overdue' and contract_id is not null), "
+        "count(*) filter (where not coalesce(valid, false)) from marts.contract_status"
+    ).fetchone()
+    assert [int(metric.value) for metric in app.metric] == list(expected)
+
+
+def test_audit_page_shows_population_and_sample_size_per_unit(marts: duckdb.DuckDBPyConnection) -> None:
+    app = run_view("audit.py")
+    month = marts.execute("select max(month) from marts.audit_sample").fetchone()[0]
+    expected = marts.execute(
+        "select unit_code, max(population) as population, max(sample_size) as sample_size "
+        "from marts.audit_sample where month = ? group by unit_code order by unit_code",
+        [month],
+    ).df()
+    shown = app.dataframe[0].value
+    assert shown["总体数"].astype(int).tolist() == expected["population"].astype(int).tolist()
+    assert shown["样本量"].astype(int).tolist() == expected["sample_size"].astype(int).tolist()
+
+
+def test_audit_export_has_chinese_headers_and_empty_result_columns() -> None:
+    frame = pd.DataFrame({"流程编号": ["P1", "P2"], "稽查结果": ["", ""], "问题描述": ["", ""]})
+    book = openpyxl.load_workbook(io.BytesIO(export.to_xlsx({"抽样清单": frame})))
+    sheet = book["抽样清单"]
+    assert [cell.value for cell in sheet[1]] == ["流程编号", "稽查结果", "问题描述"]
+    assert [sheet.cell(row=3, column=col).value for col in (1, 2, 3)] == ["P2", None, None]
+    assert export.xlsx_name(pd.Timestamp("2026-10-01").date(), "三级排名") == "2026-10_三级排名.xlsx"
+
+
+def test_customer_page_finds_a_customer_and_lists_documents_by_category(
+    marts: duckdb.DuckDBPyConnection,
+) -> None:
+    cust_no = marts.execute(
+        "select cust_no from marts.customer_documents group by cust_no order by count(*) desc, cust_no limit 1"
+    ).fetchone()[0]
+    per_category = dict(
+        marts.execute(
+            "select category, count(*) from marts.customer_documents where cust_no = ? group by category",
+            [cust_no],
+        ).fetchall()
+    )
+    app = run_view("customer.py")
+    app.text_input(key="cust_search").input(cust_no).run()
+    assert not app.exception
+    assert app.selectbox(key="cust_pick").value == cust_no
+    tabs = {tab.label: tab for tab in app.tabs}
+    for category, label in (("expansion", "业扩档案"), ("billing", "电费档案")):
+        assert f"{label} ({per_category.get(category, 0)})" in tabs
+
+
+def test_quality_page_shows_rows_loaded_per_table_as_in_ingest_runs(
+    marts: duckdb.DuckDBPyConnection,
+) -> None:
+    app = run_view("quality.py")
+    expected = marts.execute(
+        "select sum(loaded_rows), sum(rejected_rows) from raw.ingest_runs where run_id = ("
+        "select run_id from raw.ingest_runs order by finished_at desc nulls last limit 1)"
+    ).fetchone()
+    shown = app.dataframe[0].value
+    assert int(shown["装载行数"].sum()) == int(expected[0])
+    assert int(shown["拒绝行数"].sum()) == int(expected[1])
