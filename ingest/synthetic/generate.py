@@ -56,8 +56,8 @@ CUST_CHUNK = 200_000
 # Base rates of archive behaviour; each is multiplied by the unit, team and person factor.
 P_RED = 0.005  # a time-limited step overruns its limit
 P_NO_ARCH_STEP = 0.003  # the archive system never got the step
-P_NEVER_SENT = 0.013  # the archive step is never sent to the collector
-P_LATE_SENT = 0.03  # sent after 48 hours
+P_NEVER_SENT = 0.011  # the archive step is never sent to the collector
+P_LATE_SENT = 0.025  # sent after 48 hours
 P_MISSING_DOC = 0.003  # a mandatory document is missing
 P_SLOW_REVIEW = 0.04
 P_RETURNED = 0.04
@@ -110,7 +110,9 @@ NAT = np.datetime64("NaT", "s")
 
 
 class _Generator:
-    def __init__(self, scale: str, seed: int, out: Path, end: np.datetime64, scan_count: int) -> None:
+    def __init__(
+        self, scale: str, seed: int, out: Path, end: np.datetime64, scan_count: int, table_format: str
+    ) -> None:
         self.scale_name = scale
         self.scale = SCALES[scale]
         self.seed = seed
@@ -125,7 +127,7 @@ class _Generator:
         self.clock = WorkClock(first, last)
         self.start_wm = int(self.clock.from_ts(np.array([self.start]))[0])
         self.end_wm = int(self.clock.from_ts(np.array([end]))[0])
-        self.sinks = SystemSinks(out, self.scale.table_format)
+        self.sinks = SystemSinks(out, table_format)
         self.doc_counter = 0
         self.dossier_counter = 0
         self.contract_counter = 0
@@ -152,6 +154,14 @@ class _Generator:
 
     def _work_time_on(self, rng: np.random.Generator, day: np.ndarray) -> np.ndarray:
         return day.astype("datetime64[s]") + _secs(8 * 3600 + 1800 + rng.integers(0, 9 * 3600, len(day)))
+
+    def _office_hours(self, rng: np.random.Generator, ts: np.ndarray) -> np.ndarray:
+        """Move calendar times to the next working minute (people act in office hours)."""
+        out = np.full(len(ts), NAT)
+        has = ~np.isnat(ts)
+        if has.any():
+            out[has] = self._when(rng, self.clock.from_ts(ts[has]))
+        return out
 
     def _not_after_end(self, ts: np.ndarray) -> np.ndarray:
         return np.where(ts <= self.end, ts, NAT)
@@ -841,7 +851,9 @@ class _Generator:
     ) -> None:
         org, end = self.org, self.end
         pick = np.flatnonzero(~np.isnat(transferred) & (rng.random(len(dp)) < 0.03))
-        requested = transferred[pick] + _secs(rng.integers(86400, 150 * 86400, len(pick)))
+        requested = self._office_hours(
+            rng, transferred[pick] + _secs(rng.integers(86400, 150 * 86400, len(pick)))
+        )
         ok = requested <= end
         pick, requested = pick[ok], requested[ok]
         nb = len(pick)
@@ -850,11 +862,15 @@ class _Generator:
         b_unit = unit[dp[pick]]
         r = rng.random(nb)
         approved_at = self._not_after_end(
-            np.where(r < 0.94, requested + _secs(rng.integers(1800, 2 * 86400, nb)), NAT)
+            self._office_hours(
+                rng, np.where(r < 0.94, requested + _secs(rng.integers(1800, 2 * 86400, nb)), NAT)
+            )
         )
         approved = ~np.isnat(approved_at)
         approver = np.where(approved, org.staff_id[org.unit_leaders.pick(rng, b_unit)], "")
-        borrowed = self._not_after_end(approved_at + _secs(rng.integers(1800, 86400, nb)))
+        borrowed = self._not_after_end(
+            self._office_hours(rng, approved_at + _secs(rng.integers(1800, 86400, nb)))
+        )
         due = np.where(
             np.isnat(borrowed), np.datetime64("NaT", "D"), borrowed.astype("datetime64[D]") + _days(15)
         )
@@ -864,7 +880,7 @@ class _Generator:
             borrowed + _secs(rng.integers(3600, 14 * 86400, nb)),
             np.where(r < 0.92, due.astype("datetime64[s]") + _secs(rng.integers(86400, 25 * 86400, nb)), NAT),
         )
-        returned = self._not_after_end(returned)
+        returned = self._not_after_end(self._office_hours(rng, returned))
         self.sinks.write(
             "borrowings",
             {
@@ -954,7 +970,7 @@ class _Generator:
                 "problem_type": ref.PROBLEM_TYPES[problem],
                 "responsible_id": org.staff_id[responsible],
                 "description": description,
-                "rectified_at": self._not_after_end(rectified),
+                "rectified_at": self._not_after_end(self._office_hours(rng, rectified)),
             },
         )
 
@@ -973,11 +989,20 @@ def _scan_count(scans: str | int, scale: Scale) -> int:
         raise ValueError(f"--scans must be 'auto', 'none' or a count, not {scans!r}") from exc
 
 
-def generate(scale: str, seed: int, out: Path, scans: str = "auto", end: str | None = None) -> Path:
+def generate(
+    scale: str,
+    seed: int,
+    out: Path,
+    scans: str = "auto",
+    end: str | None = None,
+    *,
+    table_format: str | None = None,
+) -> Path:
     """Write a synthetic data set (both source systems, scans, manifest) into ``out``.
 
     The same (scale, seed, end) always gives byte-identical tables; ``end`` defaults to a
-    fixed moment, so the result never depends on today's date.
+    fixed moment, so the result never depends on today's date. ``table_format`` (csv or
+    parquet) overrides the scale's default for the folder tables.
     """
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}; expected one of {sorted(SCALES)}")
@@ -988,7 +1013,10 @@ def generate(scale: str, seed: int, out: Path, scans: str = "auto", end: str | N
             shutil.rmtree(out / sub)
     end_ts = _parse_moment(end or DEFAULT_END)
     began = time.perf_counter()
-    gen = _Generator(scale, seed, out, end_ts, _scan_count(scans, SCALES[scale]))
+    fmt = table_format or SCALES[scale].table_format
+    if fmt not in ("csv", "parquet"):
+        raise ValueError(f"unknown table format {fmt!r}; expected csv or parquet")
+    gen = _Generator(scale, seed, out, end_ts, _scan_count(scans, SCALES[scale]), fmt)
     try:
         gen.write_org()
         gen.write_customer_pool()
@@ -1008,7 +1036,7 @@ def generate(scale: str, seed: int, out: Path, scans: str = "auto", end: str | N
         "start": str(gen.start).replace("T", " "),
         "end": end_text,
         "as_of": end_text,
-        "format": SCALES[scale].table_format,
+        "format": fmt,
         "counts": counts,
         "scan_files": scan_files,
         "units": {str(c): str(n) for c, n in zip(gen.org.unit_code, gen.org.unit_name, strict=True)},
