@@ -191,6 +191,16 @@ def reminder_digest() -> pd.DataFrame | None:
     return query("select * from marts.reminder_digest")
 
 
+def outbox_messages() -> pd.DataFrame | None:
+    """Digests exactly as composed for sending (subject and body), once delivery has run."""
+    if not has_table("delivery.outbox"):
+        return None
+    return query(
+        "select person_id, channel, address, subject, body, status, attempts, last_error, created_at, sent_at "
+        "from delivery.outbox order by created_at desc, person_id, channel"
+    )
+
+
 def contract_status() -> pd.DataFrame:
     return query("select * from marts.contract_status order by expires_on nulls first, cust_no")
 

@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import charts, data
 from dashboard.i18n import code, t
-from dashboard.ui import display, paginated, require_warehouse
+from dashboard.ui import display, minute, paginated, require_warehouse
 
 require_warehouse()
 st.title(t("reminders_title"))
@@ -59,9 +59,24 @@ if staff_id:
 
 st.subheader(t("digest"))
 digest = data.reminder_digest()
-if digest is None:
+outbox = data.outbox_messages()
+if digest is None and outbox is None:
     st.info(t("digest_missing"))
-else:
+if digest is not None:
     if unit != "" and "unit_code" in digest.columns:
         digest = digest[digest["unit_code"] == unit]
     paginated(display(digest), key="rem_digest", page_size=20)
+if outbox is not None and not outbox.empty:
+    people = list(dict.fromkeys(outbox["person_id"]))
+    default = people.index(staff_id) if staff_id in people else 0
+    person = st.selectbox(
+        t("person_id"),
+        options=people,
+        index=default,
+        format_func=lambda v: names.get(v, v),
+        key="rem_digest_person",
+    )
+    message = outbox[outbox["person_id"] == person].iloc[0]
+    st.markdown(f"**{message['subject']}**")
+    st.code(message["body"], language=None)
+    st.caption(f"{message['channel']} · {message['status']} · {minute(message['created_at'])}")
