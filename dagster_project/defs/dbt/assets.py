@@ -43,9 +43,7 @@ translator = DanganTranslator(settings=DagsterDbtTranslatorSettings(enable_asset
     dagster_dbt_translator=translator,
     pool=DUCKDB_POOL,
 )
-def dbt_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource, params: RunParams
-):
+def dbt_models(context, dbt: DbtCliResource, warehouse: WarehouseResource, params: RunParams):
     """``dbt build`` of the selected models on this run's build copy, as of the run's moment."""
     build_file = warehouse.build_file(context.run_id)
     with dbt_database(build_file):

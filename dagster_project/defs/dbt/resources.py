@@ -21,6 +21,12 @@ dbt_project = DbtProject(project_dir=settings.DBT_PROJECT_DIR)
 DBT_DB_ENV = "DANGAN_DBT_DB"
 
 
+def dbt_executable() -> str:
+    """The dbt beside this interpreter (the project's virtualenv), else ``dbt`` on PATH."""
+    beside = Path(sys.executable).with_name("dbt")
+    return str(beside) if beside.exists() else "dbt"
+
+
 def _newest_source_mtime(project_dir: Path) -> float:
     newest = 0.0
     for pattern in ("dbt_project.yml", "profiles.yml", "packages.yml", "dependencies.yml"):
@@ -47,8 +53,7 @@ def prepare_manifest(project: DbtProject = dbt_project, *, force: bool = False) 
     """
     if not force and not manifest_is_stale(project):
         return False
-    dbt = Path(sys.executable).with_name("dbt")
-    command = [str(dbt) if dbt.exists() else "dbt", "parse", "--quiet"]
+    command = [dbt_executable(), "parse", "--quiet"]
     env = {**os.environ, **settings.TELEMETRY_OFF}
     env.setdefault(DBT_DB_ENV, str(settings.DATA_DIR / "dbt-parse.duckdb"))
     logger.info("dbt parse in %s", project.project_dir)
@@ -86,4 +91,6 @@ def dbt_database(path: Path) -> Iterator[None]:
 
 @dg.definitions
 def resources() -> dg.Definitions:
-    return dg.Definitions(resources={"dbt": DbtCliResource(project_dir=dbt_project)})
+    return dg.Definitions(
+        resources={"dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())}
+    )

@@ -26,7 +26,7 @@ REMINDERS_KEY = dg.AssetKey(["marts", "reminders"])
 
 @dg.asset(key=OUTBOX_KEY, deps=[REMINDERS_KEY], group_name="delivery", kinds={"duckdb"}, pool=DUCKDB_POOL)
 def outbox(
-    context: dg.AssetExecutionContext,
+    context,
     warehouse: WarehouseResource,
     params: RunParams,
     delivery: DeliveryResource,
@@ -51,7 +51,7 @@ def outbox(
     pool=DUCKDB_POOL,
     check_specs=[dg.AssetCheckSpec("no_failed_deliveries", asset=SENT_KEY)],
 )
-def sent(context: dg.AssetExecutionContext, warehouse: WarehouseResource, delivery: DeliveryResource):
+def sent(context, warehouse: WarehouseResource, delivery: DeliveryResource):
     """Send what is pending (or failed, under the attempt limit); failures stay visible."""
     con = warehouse.connect(context.run_id)
     try:
@@ -80,7 +80,7 @@ def sent(context: dg.AssetExecutionContext, warehouse: WarehouseResource, delive
 
 @dg.asset(key=REPORT_KEY, deps=[FROZEN_KEY], group_name="close", kinds={"duckdb"}, pool=DUCKDB_POOL)
 def monthly_report(
-    context: dg.AssetExecutionContext,
+    context,
     warehouse: WarehouseResource,
     params: RunParams,
     delivery: DeliveryResource,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from dagster_project.defs.dbt.assets import dbt_models
+from dagster_project.defs.dbt import assets as dbt_defs
 from dagster_project.defs.delivery.assets import FROZEN_KEY, OUTBOX_KEY, REPORT_KEY, SENT_KEY
 from dagster_project.defs.publish.resources import DUCKDB_POOL, RunParams, WarehouseResource
 from dagster_project.env import local_now
@@ -22,9 +22,7 @@ MART_SCORECARD = dg.AssetKey(["marts", "scorecard_monthly"])
     kinds={"duckdb"},
     pool=DUCKDB_POOL,
 )
-def closed_month(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource, params: RunParams
-) -> dg.MaterializeResult:
+def closed_month(context, warehouse: WarehouseResource, params: RunParams) -> dg.MaterializeResult:
     """Copy the closed month's indicators and scorecard into ``frozen.*`` once, for good."""
     from dagster_project.close import closed_month as month_to_close
     from dagster_project.close import freeze_month
@@ -45,13 +43,11 @@ def closed_month(
 
 @dg.asset(
     key=PUBLISHED_KEY,
-    deps=[dbt_models, OUTBOX_KEY, SENT_KEY, FROZEN_KEY, REPORT_KEY],
+    deps=[dbt_defs.dbt_models, OUTBOX_KEY, SENT_KEY, FROZEN_KEY, REPORT_KEY],
     group_name="publish",
     pool=DUCKDB_POOL,
 )
-def published_warehouse(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource
-) -> dg.MaterializeResult:
+def published_warehouse(context, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Swap the finished build copy in as the published warehouse.
 
     Runs only when every selected upstream asset and blocking check succeeded; before

@@ -6,7 +6,7 @@ import dagster as dg
 
 from dagster_project import settings
 from dagster_project.close import close_day_of_month
-from dagster_project.defs.publish.jobs import monthly_close_job, refresh_job
+from dagster_project.defs.publish import jobs
 from dagster_project.env import TIMEZONE, format_as_of
 
 
@@ -31,7 +31,7 @@ def _request(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
 
 
 @dg.schedule(
-    job=refresh_job,
+    job=jobs.refresh_job,
     cron_schedule=settings.REFRESH_CRON,
     execution_timezone=TIMEZONE,
     description="refresh sources and marts through the working day",
@@ -41,7 +41,7 @@ def refresh_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
 
 
 @dg.schedule(
-    job=monthly_close_job,
+    job=jobs.monthly_close_job,
     cron_schedule=f"0 6 {close_day_of_month(settings.CLOSE_LAG_DAYS)} * *",
     execution_timezone=TIMEZONE,
     description="freeze the month whose close lag ran out and send management its report",

@@ -27,7 +27,7 @@ SCAN_PAGES_KEY = dg.AssetKey(["raw", "scan_pages"])
     ],
     pool=DUCKDB_POOL,
 )
-def scanned_pages(context: dg.AssetExecutionContext, warehouse: WarehouseResource, scans: ScansResource):
+def scanned_pages(context, warehouse: WarehouseResource, scans: ScansResource):
     """Read new scan files (known contents are skipped by hash) and decode their barcodes."""
     con = warehouse.connect(context.run_id)
     try:

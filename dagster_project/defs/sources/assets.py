@@ -36,7 +36,7 @@ class SourceLoadError(RuntimeError):
     pool=DUCKDB_POOL,
 )
 def source_tables(
-    context: dg.AssetExecutionContext,
+    context,
     warehouse: WarehouseResource,
     sources: SourcesResource,
     params: RunParams,
@@ -96,7 +96,7 @@ def source_tables(
         )
     ],
 )
-def calendar_days(context: dg.AssetExecutionContext, warehouse: WarehouseResource, params: RunParams):
+def calendar_days(context, warehouse: WarehouseResource, params: RunParams):
     """Working days up to the end of the year after as_of; warns where the fallback is used."""
     from ingest.calendar import load_calendar
 

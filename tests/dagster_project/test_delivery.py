@@ -1,0 +1,235 @@
+"""Reminder digests through real channels: an SMTP server and a webhook on loopback."""
+
+from __future__ import annotations
+
+import email
+import json
+import socket
+import threading
+from datetime import datetime
+from email import policy
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import duckdb
+import pytest
+from aiosmtpd.controller import Controller
+
+from dagster_project.delivery import (
+    SmtpChannel,
+    WebhookChannel,
+    compose_digests,
+    deliver_pending,
+    enqueue,
+    sent_log_path,
+)
+
+AS_OF = datetime(2026, 11, 20, 8, 0, 0)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class RecordingSmtp:
+    """Accepts mail, or rejects it while ``reject`` is set (a failing mail server)."""
+
+    def __init__(self) -> None:
+        self.messages: list[email.message.EmailMessage] = []
+        self.reject = False
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd hook name)
+        if self.reject:
+            return "554 5.7.1 delivery refused for test"
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server():
+    handler = RecordingSmtp()
+    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    yield handler, controller.port
+    controller.stop()
+
+
+class WebhookState:
+    def __init__(self) -> None:
+        self.payloads: list[dict] = []
+        self.status = 200
+        self.errcode = 0
+
+
+@pytest.fixture
+def webhook_server():
+    state = WebhookState()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 (http.server hook name)
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            if state.status == 200 and state.errcode == 0:
+                state.payloads.append(json.loads(body))
+            reply = json.dumps({"errcode": state.errcode, "errmsg": "ok" if not state.errcode else "bad"})
+            self.send_response(state.status)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(reply.encode())
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield state, f"http://127.0.0.1:{server.server_address[1]}/cgi-bin/webhook/send?key=test"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path) -> Path:
+    """A warehouse file with the two tables digests are made from: marts.reminders, raw.staff."""
+    path = tmp_path / "warehouse.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("create schema raw; create schema marts")
+    con.execute(
+        "create table raw.staff (staff_id varchar, staff_name varchar, email varchar, mobile varchar)"
+    )
+    con.execute(
+        "insert into raw.staff values ('S1', '张三', 'zhangsan@example.test', '13800000001'),"
+        " ('S2', '李四', 'lisi@example.test', '13800000002'), ('S3', '王五', null, null)"
+    )
+    con.execute(
+        "create table marts.reminders (category varchar, level varchar, person_id varchar,"
+        " object_id varchar, unit_code varchar, since timestamp, due_at timestamp)"
+    )
+    con.execute(
+        """insert into marts.reminders values
+        ('to_add', 'reminder', 'S1', 'STEP-3', 'U1', '2026-11-19 10:00', '2026-11-21 10:00'),
+        ('contract', 'overdue', 'S1', 'CT-9', 'U1', '2026-10-01 00:00', '2026-11-01 00:00'),
+        ('sla', 'warning', 'S1', 'STEP-4', 'U1', '2026-11-10 09:00', '2026-11-22 09:00'),
+        ('to_send', 'overdue', 'S2', 'STEP-7', 'U2', '2026-11-12 09:00', '2026-11-14 09:00'),
+        ('to_add', 'overdue', 'S3', 'STEP-8', 'U2', '2026-11-12 09:00', '2026-11-14 09:00')"""
+    )
+    con.close()
+    return path
+
+
+def _outbox(path: Path) -> list[tuple]:
+    con = duckdb.connect(str(path))
+    try:
+        return con.execute(
+            "select person_id, channel, status, attempts, last_error from delivery.outbox order by person_id, channel"
+        ).fetchall()
+    finally:
+        con.close()
+
+
+def _run_delivery(path: Path, channels: dict, *, max_attempts: int = 3) -> None:
+    con = duckdb.connect(str(path))
+    try:
+        enqueue(con, compose_digests(con, AS_OF), channels.values(), AS_OF)
+        deliver_pending(con, channels, now=AS_OF, max_attempts=max_attempts, sent_log=sent_log_path(path))
+    finally:
+        con.close()
+
+
+def test_digest_lists_a_persons_overdue_reminders_first(warehouse: Path) -> None:
+    con = duckdb.connect(str(warehouse))
+    digests = {message.person_id: message for message in compose_digests(con, AS_OF)}
+    con.close()
+    assert set(digests) == {"S1", "S2", "S3"}
+    lines = [line for line in digests["S1"].body.splitlines() if line.startswith("- ")]
+    assert [line.split("]")[0] for line in lines] == ["- [超期", "- [预警", "- [提醒"]
+    assert "CT-9" in lines[0]
+    assert "STEP-7" not in digests["S1"].body
+
+
+def test_email_digest_reaches_a_real_smtp_server_once(warehouse: Path, smtp_server) -> None:
+    handler, port = smtp_server
+    channels = {"email": SmtpChannel(host="127.0.0.1", port=port, sender="dangan@example.test")}
+    _run_delivery(warehouse, channels)
+    _run_delivery(warehouse, channels)
+    recipients = sorted(message["To"] for message in handler.messages)
+    assert recipients == ["lisi@example.test", "zhangsan@example.test"]
+    zhang = next(m for m in handler.messages if m["To"] == "zhangsan@example.test")
+    assert "CT-9" in zhang.get_content()
+    assert "档案催办" in zhang["Subject"]
+    rows = _outbox(warehouse)
+    assert ("S1", "email", "sent", 1, None) in rows
+    assert ("S3", "email", "failed", 0, "person S3 has no email address") in rows
+
+
+def test_webhook_posts_markdown_in_group_robot_format(warehouse: Path, webhook_server) -> None:
+    state, url = webhook_server
+    _run_delivery(warehouse, {"webhook": WebhookChannel(url=url)})
+    assert len(state.payloads) == 3
+    payload = state.payloads[0]
+    assert payload["msgtype"] == "markdown"
+    assert "档案催办" in payload["markdown"]["content"]
+    assert {row[2] for row in _outbox(warehouse)} == {"sent"}
+
+
+def test_failing_webhook_is_retried_a_bounded_number_of_times_and_stays_visible(
+    warehouse: Path, webhook_server
+) -> None:
+    state, url = webhook_server
+    channels = {"webhook": WebhookChannel(url=url, timeout_s=5)}
+    state.status = 500
+    for _ in range(4):
+        _run_delivery(warehouse, channels, max_attempts=3)
+    rows = _outbox(warehouse)
+    assert {(row[2], row[3]) for row in rows} == {("failed", 3)}
+    assert all("500" in row[4] for row in rows)
+    assert state.payloads == []
+
+    state.status = 200
+    state.errcode = 93000  # the robot's "invalid key" answer with HTTP 200 is a failure too
+    _run_delivery(warehouse, channels, max_attempts=5)
+    assert {row[3] for row in _outbox(warehouse)} == {4}
+    assert all("errcode 93000" in row[4] for row in _outbox(warehouse))
+
+    state.errcode = 0
+    _run_delivery(warehouse, channels, max_attempts=5)
+    assert {row[2] for row in _outbox(warehouse)} == {"sent"}
+    assert len(state.payloads) == 3
+
+
+def test_rejecting_smtp_server_leaves_failure_then_retry_sends(warehouse: Path, smtp_server) -> None:
+    handler, port = smtp_server
+    channels = {"email": SmtpChannel(host="127.0.0.1", port=port, sender="dangan@example.test")}
+    handler.reject = True
+    _run_delivery(warehouse, channels)
+    failed = [row for row in _outbox(warehouse) if row[0] in ("S1", "S2")]
+    assert {(row[2], row[3]) for row in failed} == {("failed", 1)}
+    assert all("554" in row[4] for row in failed)
+    handler.reject = False
+    _run_delivery(warehouse, channels)
+    assert len(handler.messages) == 2
+    assert {row[2] for row in _outbox(warehouse) if row[0] in ("S1", "S2")} == {"sent"}
+
+
+def test_digest_sent_before_a_lost_build_copy_is_not_sent_again(
+    warehouse: Path, tmp_path: Path, smtp_server
+) -> None:
+    """GIVEN a digest sent from a build copy that was then discarded (crash before publish)
+    WHEN the next build starts again from the older published file without the 'sent' mark
+    THEN the sent log beside the warehouse stops a second send."""
+    handler, port = smtp_server
+    channels = {"email": SmtpChannel(host="127.0.0.1", port=port, sender="dangan@example.test")}
+    published_copy = tmp_path / "copy.duckdb"
+    published_copy.write_bytes(warehouse.read_bytes())
+    _run_delivery(warehouse, channels)
+    assert len(handler.messages) == 2
+    # The copy never saw the send; give it the same sent log location.
+    con = duckdb.connect(str(published_copy))
+    try:
+        enqueue(con, compose_digests(con, AS_OF), channels.values(), AS_OF)
+        report = deliver_pending(con, channels, now=AS_OF, max_attempts=3, sent_log=sent_log_path(warehouse))
+    finally:
+        con.close()
+    assert len(handler.messages) == 2
+    assert report.skipped_already_sent == 2
