@@ -47,8 +47,8 @@ class Scale:
 
 SCALES: dict[str, Scale] = {
     "tiny": Scale(400, 1500, 5, "csv", 40, 0.15),
-    "jiaxing": Scale(500_000, 800_000, 12, "parquet", 2000, 0.05),
-    "zhejiang": Scale(5_000_000, 8_000_000, 12, "parquet", 5000, 0.05),
+    "jiaxing": Scale(500_000, 1_200_000, 12, "parquet", 2000, 0.05),
+    "zhejiang": Scale(5_000_000, 12_000_000, 12, "parquet", 5000, 0.05),
 }
 PROC_CHUNK = 50_000
 CUST_CHUNK = 200_000
@@ -56,8 +56,8 @@ CUST_CHUNK = 200_000
 # Base rates of archive behaviour; each is multiplied by the unit, team and person factor.
 P_RED = 0.005  # a time-limited step overruns its limit
 P_NO_ARCH_STEP = 0.003  # the archive system never got the step
-P_NEVER_SENT = 0.011  # the archive step is never sent to the collector
-P_LATE_SENT = 0.025  # sent after 48 hours
+P_NEVER_SENT = 0.009  # the archive step is never sent to the collector
+P_LATE_SENT = 0.021  # sent after 48 hours
 P_MISSING_DOC = 0.003  # a mandatory document is missing
 P_SLOW_REVIEW = 0.04
 P_RETURNED = 0.04
@@ -66,7 +66,7 @@ P_HANDOVER_NEVER = 0.008
 P_TRANSFER_LATE = 0.04
 P_TRANSFER_NEVER = 0.012
 P_CANCELLED = 0.025
-SEGMENT_SHARE = np.array([0.82, 0.155, 0.025])
+SEGMENT_SHARE = np.array([0.77, 0.2, 0.03])
 CONTRACT_TERM_DAYS = {False: 5 * 365 + 1, True: 3 * 365 + 1}  # LV, HV
 
 
@@ -258,8 +258,8 @@ class _Generator:
         r = rng.random(n)
         soon7 = nonres & (r < 0.006 * factor)
         soon30 = nonres & ~soon7 & (r < 0.02 * factor)
-        expired = nonres & ~soon7 & ~soon30 & (r < 0.026 * factor)
-        missing = nonres & ~soon7 & ~soon30 & ~expired & (r < 0.029 * factor)
+        expired = nonres & ~soon7 & ~soon30 & (r < 0.024 * factor)
+        missing = nonres & ~soon7 & ~soon30 & ~expired & (r < 0.0255 * factor)
         normal = ~(soon7 | soon30 | expired | missing)
         auto = normal & (rng.random(n) < 0.35)
         end_day = self.end_day
@@ -500,8 +500,22 @@ class _Generator:
         accepted = started[first]
 
         # --- customers created by this chunk (new connections and closures)
+        cancelled_at = np.where(cancelled, done[first + cancel_at], NAT)
         self._fresh_customers(
-            rng, fresh, kind, cust_index, unit, seg, dual, accepted, proc_completed, pidx, node, done, keep
+            rng,
+            fresh,
+            kind,
+            cust_index,
+            unit,
+            seg,
+            dual,
+            accepted,
+            proc_completed,
+            cancelled_at,
+            pidx,
+            node,
+            done,
+            keep,
         )
 
         cust_no = self._cust_no(cust_index)
@@ -683,6 +697,7 @@ class _Generator:
         dual: np.ndarray,
         accepted: np.ndarray,
         proc_completed: np.ndarray,
+        cancelled_at: np.ndarray,
         pidx: np.ndarray,
         node: np.ndarray,
         done: np.ndarray,
@@ -699,6 +714,8 @@ class _Generator:
         old_opened = np.datetime64("1998-01-01") + _days(rng.integers(0, 365 * 25, nf))
         opened = np.where(is_new, accepted_day, old_opened)
         closed = np.where(closing, proc_completed[idx].astype("datetime64[D]"), np.datetime64("NaT", "D"))
+        # A cancelled new connection closes the pre-registered account.
+        closed = np.where(is_new, cancelled_at[idx].astype("datetime64[D]"), closed)
         # Closing customers have standing contracts ended with the closure.
         c_idx = np.flatnonzero(closing)
         contract_parts = []
@@ -740,6 +757,7 @@ class _Generator:
         rows["opened_on"] = opened
         rows["closed_on"] = closed
         updated = np.where(np.isnat(proc_completed[idx]), accepted[idx], proc_completed[idx])
+        updated = np.where(np.isnat(cancelled_at[idx]), updated, cancelled_at[idx])
         updated = np.where(
             is_new | ~np.isnat(closed), updated, old_opened.astype("datetime64[s]") + _secs(36000)
         )

@@ -115,7 +115,7 @@ VARIANTS: tuple[Variant, ...] = (
         True,
         "expansion",
     ),
-    Variant("HV_NEW", HV, 0.01, NEW, (0.0, 0.0, 1.0), True, "expansion"),
+    Variant("HV_NEW", HV, 0.007, NEW, (0.0, 0.0, 1.0), True, "expansion"),
     Variant("CAP_INC", HV, 0.005, EXISTING, (0.0, 0.0, 1.0), True, "expansion"),
 )
 
@@ -159,7 +159,7 @@ DURATION_WM = np.array(
 GAP_DAYS = np.zeros((len(NODES), 2))
 GAP_DAYS[N["FEE"]] = (1, 8)
 GAP_DAYS[N["DESIGN_REVIEW"]] = (5, 30)
-GAP_DAYS[N["MID_CHECK"]] = (15, 60)
+GAP_DAYS[N["MID_CHECK"]] = (10, 40)
 GAP_DAYS[N["COMPLETION_CHECK"]] = (5, 30)
 GAP_DAYS[N["CONTRACT"]] = (0, 3)
 GAP_DAYS[N["METERING"]] = (0, 2)
