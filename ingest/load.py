@@ -1,0 +1,183 @@
+"""Load one source system into the raw layer: stage, validate, upsert, book-keep.
+
+Per table, in the contract's load order (referenced tables first, so references can be
+checked against what this run has just loaded):
+
+1. the source copies the rows into a staging table (``ingest.sources``);
+2. ``ingest.validate`` types them and lists every rejected row with its reasons;
+3. in one transaction the good rows go into ``raw.<table>``, the rejects into
+   ``raw.ingest_rejects`` (one row per rejected row and reason) and the counts into
+   ``raw.ingest_runs``, where ``source_rows = loaded_rows + rejected_rows``.
+
+A table that cannot be read (no file, a missing contract column, a broken connection)
+is recorded as ``failed`` with its error and keeps its previous raw contents; the other
+tables still load.
+
+Incremental loads: a table with ``updated_at`` reads only rows with ``updated_at`` at or
+after its watermark and upserts them by primary key. The watermark is the newest
+``updated_at`` already in the raw table, so it cannot drift from the data: a full
+refresh resets it, and rows sharing the watermark's timestamp are read again (``>=``)
+and replaced by themselves, so a row written in the same second as the last load is not
+missed. Tables without ``updated_at`` are replaced on every load. A source row that is
+deleted is only removed by a full refresh (the sources give no deletion feed).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+import sqlalchemy as sa
+
+from ingest import validate
+from ingest.contract import RAW_SCHEMA, Table, create_raw_tables, tables_of
+from ingest.sources import Source, SourceError, Staged, quote
+
+logger = logging.getLogger(__name__)
+
+STAGE = "ingest_stage"
+
+
+@dataclass(frozen=True)
+class TableLoad:
+    system: str
+    table: str
+    source_rows: int
+    loaded_rows: int
+    rejected_rows: int
+    status: str
+    error: str | None = None
+
+
+def watermark(con: duckdb.DuckDBPyConnection, table: Table) -> datetime | None:
+    """The newest ``updated_at`` loaded so far (None: nothing loaded yet, read everything)."""
+    return con.execute(f"select max(updated_at) from {RAW_SCHEMA}.{table.name}").fetchone()[0]
+
+
+def load_system(
+    con: duckdb.DuckDBPyConnection,
+    system: str,
+    source: Source,
+    *,
+    run_id: str,
+    full_refresh: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> list[TableLoad]:
+    """Load every contract table of ``system`` from ``source`` into ``raw.*``.
+
+    Returns one TableLoad per table; a failed table does not raise (its error is in the
+    TableLoad and in ``raw.ingest_runs``), so the caller decides what a failure stops.
+    """
+    create_raw_tables(con)
+    loads = [
+        load_table(con, table, source, run_id=run_id, full_refresh=full_refresh, progress=progress)
+        for table in tables_of(system)
+    ]
+    dispose = getattr(source, "dispose", None)
+    if dispose is not None:
+        dispose()
+    return loads
+
+
+def load_table(
+    con: duckdb.DuckDBPyConnection,
+    table: Table,
+    source: Source,
+    *,
+    run_id: str,
+    full_refresh: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> TableLoad:
+    """Load one table; see the module docstring for the steps and the failure rule."""
+    where = f"{table.system}.{table.name}"
+    incremental = table.has_updated_at and not full_refresh
+    mode = "incremental" if incremental else "full"
+    since = watermark(con, table) if incremental else None
+    started = datetime.now()
+    describe = source.describe(table.system, table)
+    logger.info("%s: loading (%s%s) from %s", where, mode, f" since {since}" if since else "", describe)
+    try:
+        staged = source.stage(con, table, STAGE, since=since, progress=progress)
+        con.begin()
+        try:
+            rejected = validate.validate(con, table, STAGE, staged)
+            loaded = _apply(con, table, incremental=incremental)
+            _record_rejects(con, table, run_id, staged)
+            load = TableLoad(table.system, table.name, staged.rows, loaded, rejected, "ok", None)
+            _record_run(con, load, run_id, describe, mode, started)
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+    except (SourceError, duckdb.Error, sa.exc.SQLAlchemyError, OSError) as exc:
+        error = str(exc) if str(exc).startswith(where) else f"{where}: {exc}"
+        logger.error("%s", error)
+        load = TableLoad(table.system, table.name, 0, 0, 0, "failed", error)
+        _record_run(con, load, run_id, describe, mode, started)
+        if progress is not None:
+            progress(f"{where}: failed: {error}")
+        return load
+    finally:
+        for name in (STAGE, validate.TYPED, validate.REJECTS):
+            con.execute(f"drop table if exists temp.{name}")
+    if progress is not None:
+        progress(f"{where}: {load.loaded_rows:,} rows loaded, {load.rejected_rows:,} rejected ({mode})")
+    return load
+
+
+def _apply(con: duckdb.DuckDBPyConnection, table: Table, *, incremental: bool) -> int:
+    """Write the good rows: replace the table, or upsert them by primary key."""
+    raw_table = f"{RAW_SCHEMA}.{table.name}"
+    columns = ", ".join(quote(name) for name in table.column_names)
+    pk = quote(table.primary_key)
+    con.execute(
+        f"create or replace temp table ingest_good as select {columns} from {validate.TYPED} "
+        f"where _row not in (select _row from {validate.REJECTS})"
+    )
+    try:
+        if incremental:
+            con.execute(f"delete from {raw_table} where {pk} in (select {pk} from ingest_good)")
+        else:
+            con.execute(f"delete from {raw_table}")
+        con.execute(f"insert into {raw_table} ({columns}) select {columns} from ingest_good")
+        return con.execute("select count(*) from ingest_good").fetchone()[0]
+    finally:
+        con.execute("drop table if exists temp.ingest_good")
+
+
+def _record_rejects(con: duckdb.DuckDBPyConnection, table: Table, run_id: str, staged: Staged) -> None:
+    con.execute(
+        f"insert into {RAW_SCHEMA}.ingest_rejects "
+        "(run_id, system, table_name, row_key, row_number, column_name, reason, raw_row, rejected_at) "
+        f"select ?, ?, ?, r._key, r._row, r.column_name, r.reason, to_json(s), current_localtimestamp() "
+        f"from {validate.REJECTS} as r join {STAGE} as s on s.rowid + 1 = r._row "
+        "order by r._row, r.column_name",
+        [run_id, table.system, table.name],
+    )
+
+
+def _record_run(
+    con: duckdb.DuckDBPyConnection, load: TableLoad, run_id: str, source: str, mode: str, started: datetime
+) -> None:
+    con.execute(
+        f"insert into {RAW_SCHEMA}.ingest_runs (run_id, system, table_name, source, mode, source_rows, "
+        "loaded_rows, rejected_rows, status, error, started_at, finished_at) "
+        "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            run_id,
+            load.system,
+            load.table,
+            source,
+            mode,
+            load.source_rows,
+            load.loaded_rows,
+            load.rejected_rows,
+            load.status,
+            load.error,
+            started,
+            datetime.now(),
+        ],
+    )
