@@ -1,0 +1,24 @@
+{#- The moment the whole build is evaluated at. Everything timestamped after it counts as
+    not yet happened, so a build with a past as_of shows what the system showed then.
+    The var is the only input; an empty var means the wall clock at compile time. -#}
+{% macro as_of_text() -%}
+    {%- set value = var('as_of', '') -%}
+    {%- if value is none or (value | string | trim) == '' -%}
+        {{ return(modules.datetime.datetime.now().strftime('%Y-%m-%d %H:%M:%S')) }}
+    {%- else -%}
+        {%- set text = value | string | trim -%}
+        {%- if text | length == 10 -%}
+            {%- set text = text ~ ' 00:00:00' -%}
+        {%- endif -%}
+        {%- set parsed = modules.datetime.datetime.strptime(text[:19].replace('T', ' '), '%Y-%m-%d %H:%M:%S') -%}
+        {{ return(parsed.strftime('%Y-%m-%d %H:%M:%S')) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro as_of() -%}
+    cast('{{ as_of_text() }}' as timestamp)
+{%- endmacro %}
+
+{% macro as_of_date() -%}
+    cast('{{ as_of_text()[:10] }}' as date)
+{%- endmacro %}

@@ -1,0 +1,35 @@
+{#- Working-day arithmetic on int_calendar__workdays (DOMAIN.md §5).
+    workday_index(d) = count of working days up to and including d, so
+    elapsed working days from s to e = workday_index(date(e)) - workday_index(date(s))
+    (the start day never counts), and workday_add(d, n) = the working day whose index is
+    workday_index(d) + n (the n-th working day strictly after d).
+    Both are scalar subqueries; DuckDB decorrelates them into joins. Dates outside the
+    calendar (2015-01-01 .. 31 Dec of the year after as_of) give null. -#}
+{% macro workday_index(date_expr) -%}
+    (select wd_idx.workday_index from {{ ref('int_calendar__workdays') }} as wd_idx where wd_idx.calendar_date = cast({{ date_expr }} as date))
+{%- endmacro %}
+
+{% macro elapsed_workdays(start_ts, end_ts) -%}
+    ({{ workday_index(end_ts) }} - {{ workday_index(start_ts) }})
+{%- endmacro %}
+
+{% macro workday_add(date_expr, n) -%}
+    (select wd_add.calendar_date from {{ ref('int_calendar__workdays') }} as wd_add where wd_add.is_workday and wd_add.workday_index = {{ workday_index(date_expr) }} + ({{ n }}))
+{%- endmacro %}
+
+{#- Traffic light of a time-limited step (DOMAIN.md §7): red when elapsed > limit, yellow
+    when elapsed >= ratio × limit (seed sla_yellow_ratio) and not red, else green. One
+    definition for sla_monitor (as of as_of) and the monthly overdue indicators. -#}
+{% macro sla_status(elapsed_expr, limit_expr) -%}
+    case
+        when ({{ elapsed_expr }}) > ({{ limit_expr }}) then 'red'
+        when ({{ elapsed_expr }}) >= {{ threshold('sla_yellow_ratio') }} * ({{ limit_expr }}) then 'yellow'
+        else 'green'
+    end
+{%- endmacro %}
+
+{#- Hours between two timestamps as a fraction (seconds / 3600), portable enough and exact
+    at the 48 h boundary: 48 h + 1 s is 48.0003 > 48. -#}
+{% macro hours_between(start_ts, end_ts) -%}
+    ({{ dbt.datediff(start_ts, end_ts, 'second') }} / 3600.0)
+{%- endmacro %}

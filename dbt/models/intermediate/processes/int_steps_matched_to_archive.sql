@@ -1,0 +1,122 @@
+{#- Every marketing step with its process, customer, attribution (assignee's team and unit,
+    the process's unit, owner) and the archive step that mirrors it. Timestamps are the
+    sources' own: consumers evaluate them as of their moment (as_of or a month's cutoff). -#}
+with steps as (
+    select * from {{ ref('stg_marketing__process_steps') }}
+),
+
+processes as (
+    select * from {{ ref('stg_marketing__processes') }}
+),
+
+customers as (
+    select * from {{ ref('stg_marketing__customers') }}
+),
+
+process_types as (
+    select * from {{ ref('process_types') }}
+),
+
+time_limits as (
+    select * from {{ ref('time_limits') }}
+),
+
+archive_steps as (
+    select * from {{ ref('stg_archive__archive_steps') }}
+),
+
+documents as (
+    select * from {{ ref('stg_archive__documents') }}
+),
+
+staff as (
+    select * from {{ ref('int_staff__attributed') }}
+),
+
+step_documents as (
+    select
+        step_id,
+        min(added_at) as first_doc_added_at,
+        count(*) as document_count,
+    from documents
+    where step_id is not null
+    group by step_id
+),
+
+joined as (
+    select
+        steps.step_id,
+        steps.proc_id,
+        archive_steps.arch_step_id,
+        processes.cust_no,
+        processes.unit_code,
+        steps.assignee_id,
+        assignee.team_code as assignee_team_code,
+        assignee.unit_code as assignee_unit_code,
+        processes.owner_id,
+        owner.team_code as owner_team_code,
+        archive_steps.collector_id,
+        collector.team_code as collector_team_code,
+        steps.node_code,
+        processes.proc_type,
+        processes.status as proc_status,
+        customers.customer_class,
+        archive_steps.review_result,
+        steps.seq,
+        time_limits.limit_workdays,
+        coalesce(step_documents.document_count, 0) as document_count,
+        steps.produces_archive,
+        steps.is_archive_producing,
+        processes.is_cancelled,
+        coalesce(process_types.is_business_expansion, false) as is_business_expansion,
+        steps.started_at,
+        steps.completed_at,
+        processes.accepted_at as proc_accepted_at,
+        processes.completed_at as proc_completed_at,
+        archive_steps.created_at as arch_created_at,
+        archive_steps.first_doc_at,
+        step_documents.first_doc_added_at,
+        archive_steps.sent_at,
+        archive_steps.reviewed_at,
+    from steps
+    inner join processes
+        on steps.proc_id = processes.proc_id
+    left join customers
+        on processes.cust_no = customers.cust_no
+    left join process_types
+        on processes.proc_type = process_types.proc_type
+    left join time_limits
+        on
+            steps.node_code = time_limits.node_code
+            and customers.customer_class = time_limits.customer_class
+            and coalesce(process_types.is_business_expansion, false)
+    left join archive_steps
+        on steps.step_id = archive_steps.step_id
+    left join step_documents
+        on steps.step_id = step_documents.step_id
+    left join staff as assignee
+        on steps.assignee_id = assignee.staff_id
+    left join staff as owner
+        on processes.owner_id = owner.staff_id
+    left join staff as collector
+        on archive_steps.collector_id = collector.staff_id
+),
+
+final as (
+    select
+        *,
+        limit_workdays is not null as is_time_limited,
+        case
+            when limit_workdays is not null and completed_at is not null
+                then {{ elapsed_workdays('started_at', 'completed_at') }}
+        end as elapsed_workdays_at_completion,
+    from joined
+)
+
+select
+    *,
+    case
+        when elapsed_workdays_at_completion is not null
+            then {{ sla_status('elapsed_workdays_at_completion', 'limit_workdays') }}
+    end as sla_status_at_completion,
+from final

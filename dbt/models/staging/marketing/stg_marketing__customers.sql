@@ -1,0 +1,28 @@
+with source as (
+    select * from {{ source('raw', 'customers') }}
+),
+
+final as (
+    select
+        cust_no,
+        cust_name,
+        cust_class,
+        voltage_class,
+        supply_mode,
+        address,
+        unit_code,
+        manager_id,
+        opened_on,
+        closed_on,
+        updated_at,
+        case
+            when cust_class = 'residential' then 'res'
+            when voltage_class = 'low' then 'lv_nonres'
+            when supply_mode = 'dual' then 'hv_dual'
+            else 'hv_single'
+        end as customer_class,
+        cust_class = 'non_residential' as is_non_residential,
+    from source
+)
+
+select * from final
