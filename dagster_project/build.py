@@ -104,7 +104,7 @@ def build_definitions(
     """The project's definitions with this build's resources and a terminal logger."""
     from dagster_project.definitions import defs as load_defs
     from dagster_project.defs.delivery.resources import DeliveryResource
-    from dagster_project.defs.publish.jobs import REFRESH_SELECTION
+    from dagster_project.defs.publish.jobs import BUILD_SELECTION
     from dagster_project.defs.publish.resources import RunParams, WarehouseResource
     from dagster_project.defs.scans.resources import ScansResource
     from dagster_project.defs.sources.resources import SourcesResource
@@ -130,7 +130,7 @@ def build_definitions(
     return dg.Definitions(
         assets=list(base.assets or []),
         asset_checks=list(base.asset_checks or []),
-        jobs=[dg.define_asset_job(BUILD_JOB, selection=REFRESH_SELECTION)],
+        jobs=[dg.define_asset_job(BUILD_JOB, selection=BUILD_SELECTION)],
         resources=resources,
         executor=dg.in_process_executor,
         loggers={"console": _progress_logger(write)},
@@ -183,6 +183,9 @@ def run_build(
         result = job.execute_in_process(
             instance=instance or dg.DagsterInstance.ephemeral(),
             raise_on_error=False,
+            # Loggers only start when named in run config; without this Dagster's full
+            # debug console log would run instead of the progress lines.
+            run_config={"loggers": {"console": {}}},
             tags={"dangan/as_of": moment},
         )
     except Exception as error:  # the definitions themselves could not be loaded

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Protocol
 
 import duckdb
+import pyarrow as pa
 
 logger = logging.getLogger(__name__)
 
@@ -223,37 +224,56 @@ def ensure_outbox(con: duckdb.DuckDBPyConnection) -> None:
 def enqueue(
     con: duckdb.DuckDBPyConnection, messages: Iterable[Message], channels: Iterable[Channel], now: datetime
 ) -> int:
-    """Add each message once per channel; a (digest_id, channel) already there is kept as is."""
+    """Add each message once per channel; a (digest_id, channel) already there is kept as is.
+
+    With no channel enabled the digests are still recorded, as ``held`` on channel
+    ``none``, so that they can be read in the warehouse and nothing is sent.
+    """
     ensure_outbox(con)
-    added = 0
-    for channel in channels:
-        for message in messages:
+    messages = list(messages)
+    channels = list(channels)
+    rows = []
+    for message in messages:
+        if not channels:
+            rows.append((message, "none", None, "held", None))
+        for channel in channels:
             address = channel.address_for(message)
-            exists = con.execute(
-                "select count(*) from delivery.outbox where digest_id = ? and channel = ?",
-                [message.digest_id, channel.name],
-            ).fetchone()[0]
-            if exists:
-                continue
-            status = "pending" if address else "failed"
             error = None if address else f"person {message.person_id} has no {channel.name} address"
-            con.execute(
-                "insert into delivery.outbox values (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, null)",
-                [
-                    message.digest_id,
-                    message.kind,
-                    message.person_id,
-                    channel.name,
-                    address,
-                    message.subject,
-                    message.body,
-                    status,
-                    error,
-                    now,
-                ],
+            rows.append((message, channel.name, address, "pending" if address else "failed", error))
+    if not rows:
+        return 0
+    incoming = pa.table(
+        {
+            "digest_id": [m.digest_id for m, *_ in rows],
+            "kind": [m.kind for m, *_ in rows],
+            "person_id": [m.person_id for m, *_ in rows],
+            "channel": [row[1] for row in rows],
+            "address": pa.array([row[2] for row in rows], pa.string()),
+            "subject": [m.subject for m, *_ in rows],
+            "body": [m.body for m, *_ in rows],
+            "status": [row[3] for row in rows],
+            "last_error": pa.array([row[4] for row in rows], pa.string()),
+        }
+    )
+    before = con.execute("select count(*) from delivery.outbox").fetchall()[0][0]
+    con.register("dangan_incoming_outbox", incoming)
+    try:
+        con.execute(
+            """
+            insert into delivery.outbox
+            select i.digest_id, i.kind, i.person_id, i.channel, i.address, i.subject, i.body,
+                   i.status, 0, i.last_error, ?, null
+            from dangan_incoming_outbox as i
+            where not exists (
+                select 1 from delivery.outbox as o
+                where o.digest_id = i.digest_id and o.channel = i.channel
             )
-            added += 1
-    return added
+            """,
+            [now],
+        )
+    finally:
+        con.unregister("dangan_incoming_outbox")
+    return con.execute("select count(*) from delivery.outbox").fetchone()[0] - before
 
 
 def sent_log_path(warehouse: Path) -> Path:
@@ -295,15 +315,16 @@ def deliver_pending(
     max_attempts: int,
     sent_log: Path,
     attachments: Mapping[str, tuple[Attachment, ...]] | None = None,
+    kind: str | None = None,
 ) -> DeliveryReport:
-    """Try every pending or failed row under ``max_attempts`` once; record the outcome."""
+    """Try every pending or failed row (of ``kind``) under ``max_attempts`` once; record the outcome."""
     ensure_outbox(con)
     already = read_sent_log(sent_log)
     rows = con.execute(
         "select digest_id, kind, person_id, channel, address, subject, body from delivery.outbox"
         " where status in ('pending', 'failed') and attempts < ? and address is not null"
-        " order by created_at, digest_id",
-        [max_attempts],
+        " and (? is null or kind = ?) order by created_at, digest_id",
+        [max_attempts, kind, kind],
     ).fetchall()
     sent = failed = skipped = 0
     for digest, kind, person_id, channel_name, address, subject, body in rows:

@@ -233,3 +233,16 @@ def test_digest_sent_before_a_lost_build_copy_is_not_sent_again(
         con.close()
     assert len(handler.messages) == 2
     assert report.skipped_already_sent == 2
+
+
+def test_with_no_channel_enabled_digests_are_held_and_nothing_is_sent(warehouse: Path, smtp_server) -> None:
+    handler, _ = smtp_server
+    _run_delivery(warehouse, {})
+    _run_delivery(warehouse, {})
+    rows = _outbox(warehouse)
+    assert rows == [
+        ("S1", "none", "held", 0, None),
+        ("S2", "none", "held", 0, None),
+        ("S3", "none", "held", 0, None),
+    ]
+    assert handler.messages == []

@@ -61,6 +61,7 @@ def sent(context, warehouse: WarehouseResource, delivery: DeliveryResource):
             now=local_now(),
             max_attempts=delivery.max_attempts,
             sent_log=sent_log_path(warehouse.published),
+            kind="reminder_digest",
         )
         failed_rows = con.execute("select count(*) from delivery.outbox where status = 'failed'").fetchone()[
             0
@@ -121,6 +122,7 @@ def monthly_report(
             max_attempts=delivery.max_attempts,
             sent_log=sent_log_path(warehouse.published),
             attachments={message.digest_id: (attachment,) for message in messages},
+            kind="monthly_report",
         )
     finally:
         con.close()

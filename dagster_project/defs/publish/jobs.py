@@ -10,6 +10,8 @@ from dagster_project.defs.scans.assets import SCAN_FILES_KEY, SCAN_PAGES_KEY
 _core = dg.AssetSelection.groups("sources", "scans", "dbt", "publish")
 
 REFRESH_SELECTION = _core
+# `dangan build`: the refresh plus today's digests recorded in the outbox (never sent).
+BUILD_SELECTION = _core | dg.AssetSelection.assets(OUTBOX_KEY)
 DIGEST_SELECTION = _core | dg.AssetSelection.assets(OUTBOX_KEY, SENT_KEY)
 CLOSE_SELECTION = _core | dg.AssetSelection.groups("close")
 SCANS_SELECTION = dg.AssetSelection.assets(
