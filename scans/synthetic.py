@@ -51,6 +51,17 @@ BROKEN_KINDS = (
     "bad_tiff",
 )
 
+# The suffix each hostile kind pretends to have, so the reader takes it for a scan.
+BROKEN_SUFFIXES = {
+    "zero_bytes": "png",
+    "truncated_png": "png",
+    "truncated_jpeg": "jpg",
+    "not_an_image": "jpg",
+    "fake_pdf": "pdf",
+    "decompression_bomb": "png",
+    "bad_tiff": "tif",
+}
+
 _FONT_CANDIDATES = (
     Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"),
     Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),

@@ -1,0 +1,129 @@
+"""Find the Code128 barcode of a scanned page.
+
+``decode(image)`` is the one call around a decoder library, so a second backend is one more
+small function (``decode_zxing``). ``read_page`` is the strategy, ordered by what the
+figures in bench/results/scans.md support: the barcode sits at the top right of the first
+page, so that corner is tried first (a few ms), then the other corners (pages fed upside
+down or sideways), then the whole page, then a 3x3 median for speckled scans, and last
+zxing-cpp for the pages libzbar misses.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from PIL import Image, ImageFilter
+
+logger = logging.getLogger(__name__)
+
+# Corner crops: along the page's long side 22 %, along its short side 55 % (the barcode is
+# ~55 mm wide and ~25 mm tall with its text, within ~15 mm of the edges).
+CROP_LONG = 0.22
+CROP_SHORT = 0.55
+
+
+@dataclass(frozen=True)
+class Barcode:
+    page: int
+    value: str
+    symbology: str
+    decoder: str
+
+
+@dataclass(frozen=True)
+class PageRead:
+    """What one page gave: every code read (``found``), the accepted ones, and the pass
+    that read them (``decoder``, None when nothing was accepted)."""
+
+    found: tuple[Barcode, ...]
+    accepted: tuple[Barcode, ...]
+    decoder: str | None
+
+
+def decode(
+    image: Image.Image, *, page: int = 1, code128_only: bool = True, decoder: str = "pyzbar"
+) -> list[Barcode]:
+    """Code128 barcodes in ``image`` read by libzbar (all symbologies if not ``code128_only``)."""
+    from pyzbar.pyzbar import ZBarSymbol
+    from pyzbar.pyzbar import decode as zbar_decode
+
+    symbols = [ZBarSymbol.CODE128] if code128_only else None
+    results = zbar_decode(image, symbols=symbols)
+    return [
+        Barcode(page, result.data.decode("utf-8", errors="replace"), result.type, decoder)
+        for result in results
+    ]
+
+
+def decode_zxing(image: Image.Image, *, page: int = 1, decoder: str = "zxing") -> list[Barcode]:
+    """Code128 barcodes in ``image`` read by zxing-cpp (any orientation)."""
+    import zxingcpp
+
+    results = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.Code128)
+    return [Barcode(page, result.text, "CODE128", decoder) for result in results if result.valid]
+
+
+def corner_boxes(width: int, height: int) -> list[tuple[str, tuple[int, int, int, int]]]:
+    """Corner crops where the top-right barcode lands, most likely first.
+
+    Portrait pages: upright (top right), then turned 180 (bottom left); landscape pages
+    (fed sideways): turned 90 counter-clockwise puts it top left, 270 bottom right.
+    """
+    portrait = height >= width
+    cw = round(width * (CROP_SHORT if portrait else CROP_LONG))
+    ch = round(height * (CROP_LONG if portrait else CROP_SHORT))
+    top_right = (width - cw, 0, width, ch)
+    bottom_left = (0, height - ch, cw, height)
+    top_left = (0, 0, cw, ch)
+    bottom_right = (width - cw, height - ch, width, height)
+    if portrait:
+        return [("", top_right), ("+rot180", bottom_left)]
+    return [("+rot90", top_left), ("+rot270", bottom_right)]
+
+
+def _unique(barcodes: Iterable[Barcode]) -> list[Barcode]:
+    seen: set[str] = set()
+    out = []
+    for barcode in barcodes:
+        if barcode.value not in seen:
+            seen.add(barcode.value)
+            out.append(barcode)
+    return out
+
+
+def read_page(
+    image: Image.Image,
+    accept: re.Pattern[str],
+    *,
+    page: int = 1,
+    crops: bool = True,
+    median: bool = True,
+    zxing: bool = True,
+) -> PageRead:
+    """Read the page's barcodes pass by pass until one matches ``accept``.
+
+    A code that does not match (a meter's serial, a parcel label) is kept in ``found`` but
+    never accepted; passes go on after it, since the document's own code may be elsewhere.
+    """
+    gray = image if image.mode == "L" else image.convert("L")
+    passes: list[tuple[str, Callable[[], list[Barcode]]]] = []
+    if crops:
+        for suffix, box in corner_boxes(*gray.size):
+            passes.append((f"pyzbar{suffix}", lambda box=box: decode(gray.crop(box), page=page)))
+    passes.append(("pyzbar", lambda: decode(gray, page=page)))
+    if median:
+        passes.append(("pyzbar+median", lambda: decode(gray.filter(ImageFilter.MedianFilter(3)), page=page)))
+    if zxing:
+        passes.append(("zxing", lambda: decode_zxing(gray, page=page)))
+    found: list[Barcode] = []
+    for name, run in passes:
+        barcodes = run()
+        found.extend(barcodes)
+        accepted = _unique(b for b in barcodes if accept.fullmatch(b.value))
+        if accepted:
+            logger.debug("page %d: %s read %s", page, name, [b.value for b in accepted])
+            return PageRead(tuple(_unique(found)), tuple(accepted), name)
+    return PageRead(tuple(_unique(found)), (), None)

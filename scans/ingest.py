@@ -1,0 +1,350 @@
+"""Scanned pages into ``raw.scan_files`` and ``raw.scan_pages``.
+
+Every file under the scans folder is identified by the SHA-256 of its content: a content
+already in ``raw.scan_files`` is never read again (renamed or copied files included), so a
+run costs only what is new. New files are read by a pool of worker processes (the pages'
+decoding is CPU-bound); only the parent touches DuckDB, writing finished files in batches,
+each batch in one transaction so a file's row never exists without its page rows.
+
+A file that cannot be read is recorded with its error (one page row, page 0, status
+``error``) and the run goes on: one bad file never stops the run.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import hashlib
+import logging
+import multiprocessing
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from ingest.contract import create_raw_tables
+from scans import config
+from scans.decode import read_page
+from scans.pages import SUFFIX_FORMATS, ScanReadError, open_scan, set_pixel_limit
+from scans.quality import page_quality
+
+logger = logging.getLogger(__name__)
+
+FILE_COLUMNS = (
+    "file_sha256",
+    "file_path",
+    "file_size",
+    "file_format",
+    "page_count",
+    "status",
+    "error",
+    "read_at",
+)
+PAGE_COLUMNS = (
+    "file_sha256",
+    "file_path",
+    "page_no",
+    "width_px",
+    "height_px",
+    "dpi",
+    "barcodes",
+    "raw_barcodes",
+    "decoder",
+    "decode_status",
+    "is_blank",
+    "sharpness",
+    "error",
+)
+PAGE_TYPES = (
+    pa.string(),
+    pa.string(),
+    pa.int64(),
+    pa.int64(),
+    pa.int64(),
+    pa.float64(),
+    pa.string(),
+    pa.string(),
+    pa.string(),
+    pa.string(),
+    pa.bool_(),
+    pa.float64(),
+    pa.string(),
+)
+FILE_TYPES = (
+    pa.string(),
+    pa.string(),
+    pa.int64(),
+    pa.string(),
+    pa.int64(),
+    pa.string(),
+    pa.string(),
+    pa.timestamp("us"),
+)
+
+
+@dataclass(frozen=True)
+class ScanRun:
+    files_seen: int
+    files_new: int
+    files_failed: int
+    pages: int
+
+
+@dataclass(frozen=True)
+class FileTask:
+    path: str
+    rel_path: str
+    sha256: str
+    size: int
+    barcode_pattern: str
+    max_pages: int
+    max_pixels: int
+
+
+@dataclass
+class FileResult:
+    sha256: str
+    rel_path: str
+    size: int
+    file_format: str
+    page_count: int
+    status: str
+    error: str | None
+    pages: list[tuple] = field(default_factory=list)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def scan_files(scans_dir: Path) -> list[Path]:
+    """Every regular file under ``scans_dir`` at any depth, in a stable order."""
+    return sorted(path for path in scans_dir.rglob("*") if path.is_file())
+
+
+def _error_page(task: FileTask, page_no: int, error: str) -> tuple:
+    return (task.sha256, task.rel_path, page_no, None, None, None, "", "", None, "error", None, None, error)
+
+
+def read_scan_file(task: FileTask) -> FileResult:
+    """Read one file's pages and their barcodes; every failure ends up in the result."""
+    accept = re.compile(task.barcode_pattern)
+    path = Path(task.path)
+    fallback_format = SUFFIX_FORMATS.get(path.suffix.lower(), path.suffix.lower().lstrip(".") or "unknown")
+    result = FileResult(task.sha256, task.rel_path, task.size, fallback_format, 0, "ok", None)
+    try:
+        document = open_scan(path, max_pages=task.max_pages, max_pixels=task.max_pixels, name=task.rel_path)
+    except (ScanReadError, OSError, MemoryError) as exc:
+        result.status, result.error = "error", str(exc)
+        result.pages.append(_error_page(task, 0, str(exc)))
+        logger.info("scan %s unreadable: %s", task.rel_path, exc)
+        return result
+    result.file_format, result.page_count = document.file_format, document.page_count
+    any_accepted = False
+    page_no = 0
+    try:
+        for page in document.pages:
+            page_no = page.page_no
+            result.pages.append(_read_one_page(task, page, accept, thorough=not any_accepted))
+            any_accepted = any_accepted or bool(result.pages[-1][6])
+            del page
+    except (ScanReadError, OSError, MemoryError) as exc:
+        # Nothing read at all: the file is unreadable (page 0); else the page that broke.
+        result.status, result.error = "error", str(exc)
+        result.pages.append(_error_page(task, page_no + 1 if result.pages else 0, str(exc)))
+        logger.info("scan %s: page %d unreadable: %s", task.rel_path, page_no + 1, exc)
+        return result
+    if document.page_count > task.max_pages:
+        result.status = "error"
+        result.error = (
+            f"{task.rel_path}: {document.page_count} pages, beyond the limit of {task.max_pages}; "
+            f"the first {task.max_pages} were read"
+        )
+    return result
+
+
+def _read_one_page(task: FileTask, page, accept: re.Pattern[str], *, thorough: bool) -> tuple:
+    image = page.image
+    is_blank, sharp = page_quality(image)
+    if is_blank:
+        found, accepted, decoder, status = (), (), None, "blank"
+    else:
+        # Once a file's first barcode is found, later pages (the document's continuation
+        # sheets) only get the cheap passes: a clean barcode on them is still read.
+        read = read_page(image, accept, page=page.page_no, median=thorough, zxing=thorough)
+        found, accepted, decoder = read.found, read.accepted, read.decoder
+        status = "decoded" if accepted else "no_barcode"
+    return (
+        task.sha256,
+        task.rel_path,
+        page.page_no,
+        image.width,
+        image.height,
+        page.dpi,
+        ";".join(b.value for b in accepted),
+        ";".join(b.value for b in found),
+        decoder,
+        status,
+        is_blank,
+        sharp,
+        None,
+    )
+
+
+def _worker_init(max_pixels: int) -> None:
+    set_pixel_limit(max_pixels)
+
+
+def _safe_read(task: FileTask) -> FileResult:
+    """The worker's entry: a file must never take the run down, whatever it raises."""
+    try:
+        return read_scan_file(task)
+    except Exception as exc:  # the boundary of one file's work: record, never propagate
+        logger.exception("scan %s: unexpected failure", task.rel_path)
+        message = f"{task.rel_path}: {type(exc).__name__}: {exc}"
+        result = FileResult(task.sha256, task.rel_path, task.size, "unknown", 0, "error", message)
+        result.pages.append(_error_page(task, 0, message))
+        return result
+
+
+def _crashed(task: FileTask, exc: BaseException) -> FileResult:
+    message = f"{task.rel_path}: reader process died ({type(exc).__name__})"
+    result = FileResult(task.sha256, task.rel_path, task.size, "unknown", 0, "error", message)
+    result.pages.append(_error_page(task, 0, message))
+    return result
+
+
+def _run_pool(tasks: list[FileTask], workers: int, max_pixels: int) -> Iterator[FileResult]:
+    """Results as workers finish; a task whose process died is retried alone, then recorded."""
+    if workers <= 1:
+        _worker_init(max_pixels)
+        for task in tasks:
+            yield _safe_read(task)
+        return
+    context = multiprocessing.get_context("spawn")
+    broken: list[FileTask] = []
+    with cf.ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_worker_init, initargs=(max_pixels,)
+    ) as pool:
+        futures = {pool.submit(_safe_read, task): task for task in tasks}
+        for future in cf.as_completed(futures):
+            try:
+                yield future.result()
+            except cf.process.BrokenProcessPool:
+                broken.append(futures[future])
+    for task in broken:
+        with cf.ProcessPoolExecutor(
+            1, mp_context=context, initializer=_worker_init, initargs=(max_pixels,)
+        ) as pool:
+            try:
+                yield pool.submit(_safe_read, task).result()
+            except cf.process.BrokenProcessPool as exc:
+                logger.error("scan %s killed its reader process", task.rel_path)
+                yield _crashed(task, exc)
+
+
+def _write_batch(con: duckdb.DuckDBPyConnection, results: list[FileResult], read_at: datetime) -> None:
+    files = [
+        (r.sha256, r.rel_path, r.size, r.file_format, r.page_count, r.status, r.error, read_at)
+        for r in results
+    ]
+    pages = [row for r in results for row in r.pages]
+    file_table = pa.table(
+        {name: pa.array([row[i] for row in files], type=FILE_TYPES[i]) for i, name in enumerate(FILE_COLUMNS)}
+    )
+    page_table = pa.table(
+        {name: pa.array([row[i] for row in pages], type=PAGE_TYPES[i]) for i, name in enumerate(PAGE_COLUMNS)}
+    )
+    con.execute("begin transaction")
+    try:
+        con.register("scan_pages_batch", page_table)
+        con.register("scan_files_batch", file_table)
+        con.execute(f"insert into raw.scan_pages ({', '.join(PAGE_COLUMNS)}) select * from scan_pages_batch")
+        con.execute(f"insert into raw.scan_files ({', '.join(FILE_COLUMNS)}) select * from scan_files_batch")
+        con.execute("commit")
+    except duckdb.Error:
+        con.execute("rollback")
+        raise
+    finally:
+        con.unregister("scan_pages_batch")
+        con.unregister("scan_files_batch")
+
+
+def _relocate_moved(
+    con: duckdb.DuckDBPyConnection, scans_dir: Path, known: dict[str, str], seen: dict[str, str]
+) -> int:
+    """Point known contents at their new path when the recorded path is gone (a moved file)."""
+    moved = 0
+    for sha, current in seen.items():
+        recorded = known.get(sha)
+        if recorded is None or recorded == current or (scans_dir / recorded).exists():
+            continue
+        con.execute("update raw.scan_files set file_path = ? where file_sha256 = ?", [current, sha])
+        con.execute("update raw.scan_pages set file_path = ? where file_sha256 = ?", [current, sha])
+        moved += 1
+    return moved
+
+
+def ingest_scans(
+    con: duckdb.DuckDBPyConnection,
+    scans_dir: Path,
+    *,
+    barcode_pattern: str,
+    workers: int = 2,
+    progress: Callable[[str], None] | None = None,
+    max_pages: int = config.MAX_PAGES,
+    max_pixels: int = config.MAX_PIXELS,
+) -> ScanRun:
+    """Read the new files of ``scans_dir`` into the scan tables; see the module docstring."""
+    scans_dir = Path(scans_dir)
+    if not scans_dir.is_dir():
+        raise FileNotFoundError(f"scans folder {scans_dir} does not exist or is not a folder")
+    re.compile(barcode_pattern)
+    create_raw_tables(con)
+    report = progress or (lambda message: None)
+    known = dict(
+        con.execute("select file_sha256, any_value(file_path) from raw.scan_files group by 1").fetchall()
+    )
+    paths = scan_files(scans_dir)
+    seen: dict[str, str] = {}
+    tasks: list[FileTask] = []
+    for path in paths:
+        try:
+            sha = file_sha256(path)
+            size = path.stat().st_size
+        except OSError as exc:
+            logger.warning("scan %s cannot be read for hashing: %s", path, exc)
+            continue
+        rel_path = path.relative_to(scans_dir).as_posix()
+        if sha in seen:
+            logger.debug("scan %s has the same content as %s; not read twice", rel_path, seen[sha])
+            continue
+        seen[sha] = rel_path
+        if sha not in known:
+            tasks.append(FileTask(str(path), rel_path, sha, size, barcode_pattern, max_pages, max_pixels))
+    moved = _relocate_moved(con, scans_dir, known, seen)
+    report(f"scans: {len(paths)} files in {scans_dir}, {len(tasks)} new, {moved} moved")
+    read_at = datetime.now(UTC).replace(tzinfo=None)
+    batch: list[FileResult] = []
+    failed = pages = 0
+    for done, result in enumerate(_run_pool(tasks, workers, max_pixels), start=1):
+        batch.append(result)
+        failed += result.status != "ok"
+        pages += sum(1 for row in result.pages if row[2] > 0 and row[9] != "error")
+        if len(batch) >= config.WRITE_BATCH_FILES:
+            _write_batch(con, batch, read_at)
+            batch = []
+            report(f"scans: {done}/{len(tasks)} new files read")
+    if batch:
+        _write_batch(con, batch, read_at)
+    run = ScanRun(files_seen=len(paths), files_new=len(tasks), files_failed=failed, pages=pages)
+    report(f"scans: {run.files_new} new files, {run.files_failed} failed, {run.pages} pages")
+    logger.info("scans run on %s: %s", scans_dir, run)
+    return run
