@@ -142,6 +142,8 @@ class _Generator:
         self.pool_size = int(counts.sum())
         self.cust_counter = self.pool_size
         self.scan_docs: list[dict[str, Any]] = []
+        # Scan sampling draws from its own generator so the tables never depend on --scans.
+        self.scan_rng = np.random.default_rng([seed, 8])
         self.scan_dossiers: list[dict[str, Any]] = []
 
     # ------------------------------------------------------------------ helpers
@@ -404,7 +406,7 @@ class _Generator:
         if want <= 0 or len(doc_type) == 0:
             return
         share = min(1.0, 4.0 * self.scan_count / max(1, self.scale.processes * 4))
-        chosen = np.flatnonzero(rng.random(len(doc_type)) < share)[:want]
+        chosen = np.flatnonzero(self.scan_rng.random(len(doc_type)) < share)[:want]
         codes = barcode.take(pa.array(chosen)).to_pylist()
         for i, code in zip(chosen.tolist(), codes, strict=True):
             self.scan_docs.append(
@@ -848,7 +850,7 @@ class _Generator:
             },
         )
         if len(self.scan_dossiers) < max(1, self.scan_count // 10) and nd:
-            for i in rng.choice(nd, min(nd, max(1, self.scan_count // 10)), replace=False).tolist():
+            for i in self.scan_rng.choice(nd, min(nd, max(1, self.scan_count // 10)), replace=False).tolist():
                 self.scan_dossiers.append(
                     {
                         "barcode": dossier_barcode[i].as_py(),
@@ -1029,6 +1031,7 @@ def generate(
     for sub in ("marketing", "archive", "scans"):
         if (out / sub).exists():
             shutil.rmtree(out / sub)
+    (out / "scans_index.csv").unlink(missing_ok=True)
     end_ts = _parse_moment(end or DEFAULT_END)
     began = time.perf_counter()
     fmt = table_format or SCALES[scale].table_format
@@ -1046,7 +1049,9 @@ def generate(
     if gen.scan_count:
         from ingest.synthetic.scans import write_scans
 
-        scan_files = write_scans(out / "scans", gen.scan_docs, gen.scan_dossiers, seed)
+        scan_files = write_scans(
+            out / "scans", gen.scan_docs, gen.scan_dossiers, seed, out / "scans_index.csv"
+        )
     end_text = str(end_ts).replace("T", " ")
     manifest = {
         "scale": scale,
