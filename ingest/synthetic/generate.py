@@ -66,6 +66,7 @@ P_HANDOVER_NEVER = 0.008
 P_TRANSFER_LATE = 0.04
 P_TRANSFER_NEVER = 0.012
 P_CANCELLED = 0.025
+P_GATE_BYPASS = 0.015  # the next node starts before the previous step's archive was sent
 SEGMENT_SHARE = np.array([0.77, 0.2, 0.03])
 CONTRACT_TERM_DAYS = {False: 5 * 365 + 1, True: 3 * 365 + 1}  # LV, HV
 
@@ -479,13 +480,39 @@ class _Generator:
         gap = ((gap_lo + (gap_hi - gap_lo) * rng.random(m)) * DAY_MINUTES).astype(np.int64)
         gap = np.where(k == 0, 0, gap + rng.integers(1, 60, m))
         accept_wm = rng.integers(self.start_wm, self.end_wm, n)
-        total = dur + gap
-        csum = np.cumsum(total)
-        base = np.repeat(csum[first] - total[first], nst)
-        done_wm = accept_wm[pidx] + csum - base
-        start_wm = done_wm - dur
-        started = self._when(rng, start_wm)
-        done = self._when(rng, done_wm)
+        # Archive behaviour is drawn per step up front: the node gate makes the next step wait
+        # until the previous step's documents were sent (DOMAIN.md section 11), unless the
+        # archive step is never sent or the assignee bypasses the gate.
+        produces = node != ref.N["FILING"]
+        u = rng.random(m)
+        p_never = np.clip(P_NEVER_SENT * q_step, 0, 0.4)
+        never = produces & (u < p_never)
+        late = produces & ~never & (u < p_never + np.clip(P_LATE_SENT * q_step, 0, 0.5))
+        delay = np.where(
+            late,
+            48 * 3600 + 60 + rng.exponential(50 * 3600, m).astype(np.int64),
+            np.minimum(1200 + rng.exponential(3 * 3600, m).astype(np.int64), 40 * 3600),
+        )
+        bypass = rng.random(m) < np.clip(P_GATE_BYPASS * q_step, 0, 0.3)
+        wait = rng.integers(1, 30, m)
+        start_wm = np.zeros(m, dtype=np.int64)
+        done_wm = np.zeros(m, dtype=np.int64)
+        started = np.full(m, NAT)
+        done = np.full(m, NAT)
+        for position in range(int(nst.max())):
+            at = first[nst > position] + position
+            if position == 0:
+                begin = accept_wm[nst > position]
+            else:
+                prev = at - 1
+                begin = done_wm[prev] + gap[at]
+                gated = produces[prev] & ~never[prev] & ~bypass[at]
+                sent_prev = done[prev] + _secs(delay[prev])
+                begin = np.where(gated, np.maximum(begin, clock.from_ts(sent_prev) + wait[at]), begin)
+            start_wm[at] = begin
+            done_wm[at] = begin + dur[at]
+            started[at] = self._when(rng, begin)
+            done[at] = self._when(rng, done_wm[at])
 
         # --- cancellations, and what has not happened yet at `end`
         cancel_at = (rng.random(n) * (nst - 1)).astype(np.int64)
@@ -540,7 +567,6 @@ class _Generator:
         )
         kept = np.flatnonzero(keep)
         kept_pa = pa.array(kept)
-        produces = node != ref.N["FILING"]
         self.sinks.write(
             "process_steps",
             {
@@ -565,18 +591,8 @@ class _Generator:
         ok = created <= end
         arch, comp, created = arch[ok], comp[ok], created[ok]
         na = len(arch)
-        qa = q_step[arch]
-        u = rng.random(na)
-        p_never = np.clip(P_NEVER_SENT * qa, 0, 0.4)
-        p_late = np.clip(P_LATE_SENT * qa, 0, 0.5)
-        never = u < p_never
-        late = ~never & (u < p_never + p_late)
+        never, delay = never[arch], delay[arch]
         with_docs = ~never | (rng.random(na) < 0.5)
-        delay = np.where(
-            late,
-            48 * 3600 + 60 + rng.exponential(50 * 3600, na).astype(np.int64),
-            np.minimum(1200 + rng.exponential(3 * 3600, na).astype(np.int64), 40 * 3600),
-        )
         sent = comp + _secs(delay)
         first_doc = created + _secs(
             60
