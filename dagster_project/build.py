@@ -100,8 +100,13 @@ def build_definitions(
     as_of: str,
     full_refresh: bool,
     write: Callable[[str], None] = print,
+    delivery: dg.ConfigurableResource | None = None,
 ) -> dg.Definitions:
-    """The project's definitions with this build's resources and a terminal logger."""
+    """The project's definitions with this build's resources and a terminal logger.
+
+    Besides ``dangan_build`` it carries the project's jobs (monthly close, digest, scans),
+    so that they can be run the same way, e.g. by tests or from a shell.
+    """
     from dagster_project.definitions import defs as load_defs
     from dagster_project.defs.delivery.resources import DeliveryResource
     from dagster_project.defs.publish.jobs import BUILD_SELECTION
@@ -124,13 +129,13 @@ def build_definitions(
             barcode_pattern=settings.BARCODE_PATTERN,
             workers=settings.SCAN_WORKERS,
         ),
-        # `dangan build` never sends anything: delivery belongs to the schedules.
-        delivery=DeliveryResource(),
+        # `dangan build` never sends anything unless told: delivery belongs to the schedules.
+        delivery=delivery or DeliveryResource(),
     )
     return dg.Definitions(
         assets=list(base.assets or []),
         asset_checks=list(base.asset_checks or []),
-        jobs=[dg.define_asset_job(BUILD_JOB, selection=BUILD_SELECTION)],
+        jobs=[dg.define_asset_job(BUILD_JOB, selection=BUILD_SELECTION), *(base.jobs or [])],
         resources=resources,
         executor=dg.in_process_executor,
         loggers={"console": _progress_logger(write)},
@@ -148,8 +153,14 @@ def run_build(
     *,
     instance: dg.DagsterInstance | None = None,
     write: Callable[[str], None] = print,
+    job: str = BUILD_JOB,
+    delivery: dg.ConfigurableResource | None = None,
 ) -> int:
-    """Load sources and scans, build every mart, publish; 0 on success, 1 with a message."""
+    """Load sources and scans, build every mart, publish; 0 on success, 1 with a message.
+
+    ``job`` picks another of the project's jobs (``monthly_close``, ``reminder_digest``,
+    ``scans``) with the same resources; ``delivery`` replaces the default (send nothing).
+    """
     settings.disable_telemetry()
     from dagster_project.defs.dbt.resources import prepare_manifest
     from ingest import warehouse as wh
@@ -178,9 +189,9 @@ def run_build(
             as_of=moment,
             full_refresh=full_refresh,
             write=write,
+            delivery=delivery,
         )
-        job = definitions.resolve_job_def(BUILD_JOB)
-        result = job.execute_in_process(
+        result = definitions.resolve_job_def(job).execute_in_process(
             instance=instance or dg.DagsterInstance.ephemeral(),
             raise_on_error=False,
             # Loggers only start when named in run config; without this Dagster's full

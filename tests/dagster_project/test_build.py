@@ -1,0 +1,218 @@
+"""``dangan build`` through the Dagster definitions on the tiny data set: publish, failure,
+a killed build, and the monthly close."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import dagster as dg
+import openpyxl
+import pytest
+
+from dagster_project.build import run_build
+from ingest import warehouse as wh
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _fresh_warehouse(tiny_warehouse: Path, folder: Path) -> Path:
+    """A warehouse of its own whose published version is a copy of the tiny one."""
+    warehouse = folder / "warehouse.duckdb"
+    copy = wh.build_dir(warehouse) / "seed-copy.duckdb"
+    copy.parent.mkdir(parents=True)
+    copy.write_bytes(wh.published_file(tiny_warehouse).read_bytes())
+    wh.publish(copy, warehouse)
+    return warehouse
+
+
+def _rows(warehouse: Path, sql: str) -> list[tuple]:
+    con = wh.connect_published(warehouse)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_definitions_load_with_jobs_schedules_sensor_and_valid_schedule_config() -> None:
+    from dagster_project.definitions import defs
+    from dagster_project.defs.publish.resources import DUCKDB_POOL
+
+    definitions = defs()
+    jobs = {job.name for job in definitions.resolve_all_job_defs()}
+    assert {"refresh", "reminder_digest", "monthly_close", "scans"} <= jobs
+    assert {s.name for s in definitions.schedules} == {
+        "refresh_schedule",
+        "reminder_digest_schedule",
+        "monthly_close_schedule",
+    }
+    assert [s.name for s in definitions.sensors] == ["new_scans_sensor"]
+    run_config = {"resources": {"params": {"config": {"as_of": "2026-11-17 06:00:00"}}}}
+    for name in ("refresh", "monthly_close"):
+        assert dg.validate_run_config(definitions.resolve_job_def(name), run_config)
+    # Every asset that writes the DuckDB build copy waits for the pool of size 1.
+    for assets_def in definitions.assets:
+        keys = {key.path[0] for key in assets_def.keys}
+        if keys & {"raw", "marts", "delivery", "frozen", "published_warehouse"}:
+            assert assets_def.op.pool == DUCKDB_POOL, assets_def.keys
+    graph = definitions.resolve_asset_graph()
+    marts = {key for key in graph.get_all_asset_keys() if key.path[0] == "marts"}
+    assert dg.AssetKey(["marts", "kpi_monthly"]) in marts
+    # dbt sources in schema raw are the loading assets' keys, so the graph is connected.
+    upstream = graph.get(dg.AssetKey(["marts", "kpi_monthly"])).parent_keys
+    assert upstream
+    check_keys = list(graph.asset_check_keys)
+    assert any(check.asset_key.path[0] in ("marts", "staging", "intermediate") for check in check_keys)
+
+
+def test_build_publishes_marts_and_reconciles_every_table(tiny_warehouse: Path) -> None:
+    tables = {
+        row[0]
+        for row in _rows(
+            tiny_warehouse, "select table_schema || '.' || table_name from information_schema.tables"
+        )
+    }
+    for table in (
+        "marts.kpi_monthly",
+        "marts.scorecard_monthly",
+        "marts.reminders",
+        "raw.calendar_days",
+        "raw.scan_pages",
+    ):
+        assert table in tables
+    runs = _rows(
+        tiny_warehouse,
+        "select table_name, source_rows, loaded_rows, rejected_rows, status from raw.ingest_runs",
+    )
+    assert len(runs) >= 14
+    assert all(source == loaded + rejected and status == "ok" for _, source, loaded, rejected, status in runs)
+    assert _rows(tiny_warehouse, "select count(*) from marts.kpi_monthly")[0][0] > 0
+    # The build's private copy was moved into the versions, not left behind.
+    assert not list(wh.build_dir(tiny_warehouse).glob("*.duckdb"))
+    assert tiny_warehouse.is_symlink()
+
+
+def test_failed_build_exits_non_zero_names_the_table_and_keeps_the_published_version(
+    tiny_source: Path, tiny_as_of: str, tiny_warehouse: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    warehouse = _fresh_warehouse(tiny_warehouse, tmp_path / "w")
+    version = wh.published_version(warehouse)
+    broken = tmp_path / "broken"
+    for system in ("marketing", "archive"):
+        (broken / system).mkdir(parents=True)
+        for table in (tiny_source / system).iterdir():
+            if table.name.startswith("customers."):
+                continue
+            (broken / system / table.name).write_bytes(table.read_bytes())
+    code = run_build(broken, None, None, None, warehouse, tiny_as_of, False)
+    message = capsys.readouterr().err
+    assert code == 1
+    assert "customers" in message
+    assert "unchanged" in message
+    assert wh.published_version(warehouse) == version
+    assert _rows(warehouse, "select count(*) from raw.customers")[0][0] > 0
+
+
+def test_killed_build_leaves_the_published_warehouse_readable_and_the_next_build_works(
+    tiny_source: Path, tiny_as_of: str, tiny_warehouse: Path, tmp_path: Path
+) -> None:
+    """GIVEN a published warehouse and a reader polling it
+    WHEN a build is killed (SIGKILL, dbt included) while the marts are being built
+    THEN the reader never fails, the published version and its rows are unchanged,
+    and the next build publishes a new version."""
+    warehouse = _fresh_warehouse(tiny_warehouse, tmp_path / "w")
+    version = wh.published_version(warehouse)
+    kpi_before = _rows(warehouse, "select count(*), sum(score) from marts.kpi_monthly")
+    script = (
+        "import sys; from pathlib import Path; from dagster_project.build import run_build; "
+        "sys.exit(run_build(Path(sys.argv[1]), None, None, Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4], True))"
+    )
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            script,
+            str(tiny_source),
+            str(tiny_source / "scans"),
+            str(warehouse),
+            tiny_as_of,
+        ],
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    reads = 0
+    deadline = time.monotonic() + 600
+    try:
+        for line in process.stdout:
+            assert _rows(warehouse, "select count(*) from marts.kpi_monthly") == [(kpi_before[0][0],)]
+            reads += 1
+            if "dbt_models: step start" in line:
+                time.sleep(2)
+                break
+            assert time.monotonic() < deadline, "build did not reach the dbt step"
+        else:
+            pytest.fail(f"build ended before the dbt step, exit code {process.wait()}")
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    assert process.returncode == -signal.SIGKILL
+    assert reads > 3
+    assert list(wh.build_dir(warehouse).glob("*.duckdb")), "the kill should leave the private copy behind"
+    assert wh.published_version(warehouse) == version
+    assert _rows(warehouse, "select count(*), sum(score) from marts.kpi_monthly") == kpi_before
+
+    assert run_build(tiny_source, None, None, tiny_source / "scans", warehouse, tiny_as_of, False) == 0
+    assert wh.published_version(warehouse) != version
+    assert _rows(warehouse, "select count(*), sum(score) from marts.kpi_monthly") == kpi_before
+
+
+def test_monthly_close_freezes_the_month_mails_the_report_and_a_later_build_keeps_it(
+    tiny_source: Path, tiny_as_of: str, tiny_warehouse: Path, tmp_path: Path, smtp_server
+) -> None:
+    from dagster_project.close import closed_month
+    from dagster_project.defs.delivery.resources import DeliveryResource
+    from dagster_project.env import format_as_of, parse_as_of
+
+    handler, port = smtp_server
+    warehouse = _fresh_warehouse(tiny_warehouse, tmp_path / "w")
+    delivery = DeliveryResource(
+        channels="email", smtp_host="127.0.0.1", smtp_port=port, report_to="leader@example.test"
+    )
+    month = closed_month(parse_as_of(tiny_as_of), 15)
+    args = (tiny_source, None, None, tiny_source / "scans", warehouse)
+    assert run_build(*args, tiny_as_of, False, job="monthly_close", delivery=delivery) == 0
+
+    frozen_sql = "select * exclude (frozen_at) from frozen.{} where month = '{}' order by all"
+    frozen_kpi = _rows(warehouse, frozen_sql.format("kpi_monthly", month))
+    frozen_scores = _rows(warehouse, frozen_sql.format("scorecard_monthly", month))
+    assert frozen_kpi and frozen_scores
+    mart_kpi = _rows(warehouse, f"select * from marts.kpi_monthly where month = '{month}' order by all")
+    assert [row for row in mart_kpi] == frozen_kpi
+    frozen_at = _rows(warehouse, "select distinct frozen_at from frozen.kpi_monthly")
+
+    assert len(handler.messages) == 1
+    mail = handler.messages[0]
+    assert mail["To"] == "leader@example.test"
+    attachment = next(mail.iter_attachments())
+    workbook = openpyxl.load_workbook(io.BytesIO(attachment.get_content()))
+    assert workbook["排名"].cell(row=3, column=2).value == "排名"
+    assert workbook["排名"].max_row - 3 == len(frozen_scores)
+
+    # A later build (a day on) and a second close run leave the closed month exactly as frozen.
+    later = format_as_of(parse_as_of(tiny_as_of) + timedelta(days=1))
+    assert run_build(*args, later, False, job="monthly_close", delivery=delivery) == 0
+    assert _rows(warehouse, frozen_sql.format("kpi_monthly", month)) == frozen_kpi
+    assert _rows(warehouse, frozen_sql.format("scorecard_monthly", month)) == frozen_scores
+    assert _rows(warehouse, "select distinct frozen_at from frozen.kpi_monthly") == frozen_at
+    assert len(handler.messages) == 1, "the same report is not sent twice"
+    outbox = _rows(warehouse, "select kind, status from delivery.outbox where kind = 'monthly_report'")
+    assert outbox == [("monthly_report", "sent")]
