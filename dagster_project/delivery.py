@@ -166,8 +166,43 @@ def digest_id(person_id: str, day: str, content: str) -> str:
     return hashlib.sha256(f"{person_id}|{day}|{content}".encode()).hexdigest()[:32]
 
 
+def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+            [schema, table],
+        ).fetchall()[0][0]
+    )
+
+
 def compose_digests(con: duckdb.DuckDBPyConnection, as_of: datetime) -> list[Message]:
-    """One message per person with open reminders, overdue first, then warnings, reminders."""
+    """One message per person with open reminders, overdue first, then warnings, reminders.
+
+    The text is the mart ``marts.reminder_digest`` (the wording is a business rule and
+    lives in dbt); without that mart it is composed here from ``marts.reminders``.
+    """
+    day = as_of.strftime("%Y-%m-%d")
+    if _has_table(con, "marts", "reminder_digest"):
+        rows = con.execute(
+            "select person_id, subject, body, email, mobile from marts.reminder_digest"
+            " where person_id is not null order by person_id"
+        ).fetchall()
+        return [
+            Message(
+                digest_id=digest_id(person_id, day, f"{subject}\n{body}"),
+                kind="reminder_digest",
+                person_id=person_id,
+                subject=subject,
+                body=body,
+                email=email,
+                mobile=mobile,
+            )
+            for person_id, subject, body, email, mobile in rows
+        ]
+    return _compose_from_reminders(con, as_of)
+
+
+def _compose_from_reminders(con: duckdb.DuckDBPyConnection, as_of: datetime) -> list[Message]:
     rows = con.execute(
         """
         select r.person_id, coalesce(s.staff_name, r.person_id), s.email, s.mobile,

@@ -177,3 +177,17 @@ def test_with_no_channel_enabled_digests_are_held_and_nothing_is_sent(warehouse:
         ("S3", "none", "held", 0, None),
     ]
     assert handler.messages == []
+
+
+def test_digest_text_comes_from_the_reminder_digest_mart_when_it_exists(warehouse: Path) -> None:
+    con = duckdb.connect(str(warehouse))
+    con.execute(
+        "create table marts.reminder_digest as select 'S2' as person_id, '李四' as person_name,"
+        " '13800000002' as mobile, 'lisi@example.test' as email,"
+        " '档案催办：李四 2026-11-20（超期 1 条）' as subject, '李四，您有 1 条待办' as body"
+    )
+    digests = compose_digests(con, AS_OF)
+    con.close()
+    assert [(m.person_id, m.subject, m.body, m.email) for m in digests] == [
+        ("S2", "档案催办：李四 2026-11-20（超期 1 条）", "李四，您有 1 条待办", "lisi@example.test")
+    ]

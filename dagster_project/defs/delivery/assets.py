@@ -22,9 +22,16 @@ SENT_KEY = dg.AssetKey(["delivery", "sent"])
 REPORT_KEY = dg.AssetKey(["delivery", "monthly_report"])
 FROZEN_KEY = dg.AssetKey(["frozen", "closed_month"])
 REMINDERS_KEY = dg.AssetKey(["marts", "reminders"])
+DIGEST_MART_KEY = dg.AssetKey(["marts", "reminder_digest"])
 
 
-@dg.asset(key=OUTBOX_KEY, deps=[REMINDERS_KEY], group_name="delivery", kinds={"duckdb"}, pool=DUCKDB_POOL)
+@dg.asset(
+    key=OUTBOX_KEY,
+    deps=[REMINDERS_KEY, DIGEST_MART_KEY],
+    group_name="delivery",
+    kinds={"duckdb"},
+    pool=DUCKDB_POOL,
+)
 def outbox(
     context,
     warehouse: WarehouseResource,
