@@ -146,7 +146,8 @@ def read_scan_file(task: FileTask) -> FileResult:
         result.pages.append(_error_page(task, 0, str(exc)))
         logger.info("scan %s unreadable: %s", task.rel_path, exc)
         return result
-    result.file_format, result.page_count = document.file_format, document.page_count
+    # page_count is the pages read: a truncated file's header may promise more than it holds.
+    result.file_format = document.file_format
     any_accepted = False
     page_no = 0
     try:
@@ -154,6 +155,7 @@ def read_scan_file(task: FileTask) -> FileResult:
             page_no = page.page_no
             result.pages.append(_read_one_page(task, page, accept, thorough=not any_accepted))
             any_accepted = any_accepted or bool(result.pages[-1][6])
+            result.page_count += 1
             del page
     except (ScanReadError, OSError, MemoryError) as exc:
         # Nothing read at all: the file is unreadable (page 0); else the page that broke.

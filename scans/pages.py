@@ -168,8 +168,11 @@ def open_scan(
         return ScanDocument("pdf", page_count, _pdf_pages(label, document, max_pages, max_pixels))
     set_pixel_limit(max_pixels)
     try:
-        image = Image.open(path)
-        page_count = getattr(image, "n_frames", 1)
+        with warnings.catch_warnings():
+            # A broken TIFF directory warns before it fails; the failure is what gets recorded.
+            warnings.filterwarnings("ignore", "Corrupt EXIF", UserWarning)
+            image = Image.open(path)
+            page_count = getattr(image, "n_frames", 1)
     except Image.DecompressionBombError as exc:
         raise ScanReadError(f"{label}: decompression bomb refused: {exc}") from exc
     except Image.DecompressionBombWarning as exc:

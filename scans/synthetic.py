@@ -138,15 +138,15 @@ def _draw_text(
     return x - xy[0]
 
 
-def _draw_barcode(draw: ImageDraw.ImageDraw, page_w: int, dpi: int, value: str, rng: random.Random) -> None:
+def draw_code128(
+    draw: ImageDraw.ImageDraw, value: str, x0: int, y0: int, dpi: int, rng: random.Random | None = None
+) -> int:
+    """Draw a Code128 label of ``value`` (bars and text) with its top left at (x0, y0); returns its width."""
+    rng = rng or random.Random(0)
     module = max(2, _px(MODULE_MM, dpi))
     modules = code128_modules(value)
     height = _px(BAR_HEIGHT_MM, dpi)
     width = len(modules) * module
-    right_margin = _px(15 + rng.uniform(-3, 3), dpi)
-    x0 = page_w - right_margin - width
-    y0 = _px(12 + rng.uniform(-2, 2), dpi)
-    x = x0
     run_start = None
     for i, bit in enumerate(modules + "0"):
         if bit == "1" and run_start is None:
@@ -159,6 +159,13 @@ def _draw_barcode(draw: ImageDraw.ImageDraw, page_w: int, dpi: int, value: str, 
     font = _font(size, latin=True)
     text_w = int(draw.textlength(value, font=font)) if font is not None else len(value) * int(size * 0.6)
     _draw_text(draw, (x - text_w // 2, y0 + height + _px(1.2, dpi)), value, size, rng, latin=True)
+    return width
+
+
+def _draw_barcode(draw: ImageDraw.ImageDraw, page_w: int, dpi: int, value: str, rng: random.Random) -> None:
+    width = len(code128_modules(value)) * max(2, _px(MODULE_MM, dpi))
+    right_margin = _px(15 + rng.uniform(-3, 3), dpi)
+    draw_code128(draw, value, page_w - right_margin - width, _px(12 + rng.uniform(-2, 2), dpi), dpi, rng)
 
 
 def _draw_lines(
