@@ -1,0 +1,88 @@
+{#- 档案借阅: every borrowing requested by as_of with its status then (requested →
+    approved → borrowed → returned; an event after as_of has not happened) and whether
+    the paper is overdue: borrowed, not returned, and past due_on. -#}
+with borrowings as (
+    select * from {{ ref('stg_archive__borrowings') }}
+    where requested_at <= {{ as_of() }}
+),
+
+dossiers as (
+    select * from {{ ref('stg_archive__dossiers') }}
+),
+
+customers as (
+    select * from {{ ref('stg_marketing__customers') }}
+),
+
+staff as (
+    select * from {{ ref('int_staff__attributed') }}
+),
+
+as_of_events as (
+    select
+        borrow_id,
+        dossier_id,
+        borrower_id,
+        reason,
+        case when approved_at <= {{ as_of() }} then approved_by end as approved_by,
+        due_on,
+        requested_at,
+        case when approved_at <= {{ as_of() }} then approved_at end as approved_at,
+        case when borrowed_at <= {{ as_of() }} then borrowed_at end as borrowed_at,
+        case when returned_at <= {{ as_of() }} then returned_at end as returned_at
+    from borrowings
+),
+
+with_status as (
+    select
+        *,
+        case
+            when returned_at is not null then 'returned'
+            when borrowed_at is not null then 'borrowed'
+            when approved_at is not null then 'approved'
+            else 'requested'
+        end as status
+    from as_of_events
+),
+
+final as (
+    select
+        with_status.borrow_id,
+        with_status.dossier_id,
+        dossiers.cust_no,
+        customers.unit_code,
+        with_status.borrower_id,
+        with_status.approved_by,
+        staff.staff_name as borrower_name,
+        with_status.reason,
+        with_status.status,
+        case with_status.status
+            when 'returned' then '已归还'
+            when 'borrowed' then '借出中'
+            when 'approved' then '已批准'
+            else '已申请'
+        end as status_zh,
+        case
+            when with_status.status = 'borrowed' and with_status.due_on < {{ as_of_date() }}
+                then {{ dbt.datediff('with_status.due_on', as_of_date(), 'day') }}
+            else 0
+        end as days_overdue,
+        with_status.status = 'borrowed' and coalesce(with_status.due_on < {{ as_of_date() }}, false) as is_overdue,
+        with_status.returned_at is not null
+        and with_status.due_on is not null
+        and cast(with_status.returned_at as date) > with_status.due_on as was_returned_late,
+        with_status.due_on,
+        with_status.requested_at,
+        with_status.approved_at,
+        with_status.borrowed_at,
+        with_status.returned_at
+    from with_status
+    left join dossiers
+        on with_status.dossier_id = dossiers.dossier_id
+    left join customers
+        on dossiers.cust_no = customers.cust_no
+    left join staff
+        on with_status.borrower_id = staff.staff_id
+)
+
+select * from final

@@ -1,0 +1,114 @@
+{#- 合同状态: one row per non-residential customer active at date(as_of) (DOMAIN.md §8),
+    with its current contract (the non-terminated contract signed by then with the latest
+    expires_on) and the contract alert of §6. A customer without a current contract is
+    invalid and overdue. -#}
+with customers as (
+    select * from {{ ref('stg_marketing__customers') }}
+),
+
+contracts as (
+    select * from {{ ref('stg_marketing__contracts') }}
+),
+
+staff as (
+    select * from {{ ref('int_staff__attributed') }}
+),
+
+active_customers as (
+    select *
+    from customers
+    where
+        is_non_residential
+        and opened_on <= {{ as_of_date() }}
+        and (closed_on is null or closed_on > {{ as_of_date() }})
+),
+
+standing_contracts as (
+    select
+        *,
+        row_number() over (
+            partition by cust_no
+            order by expires_on desc, signed_on desc, contract_id desc
+        ) as recency
+    from contracts
+    where
+        signed_on <= {{ as_of_date() }}
+        and (terminated_on is null or terminated_on > {{ as_of_date() }})
+),
+
+current_contracts as (
+    select * from standing_contracts
+    where recency = 1
+),
+
+windows as (
+    select
+        cast({{ dbt.dateadd('month', threshold('contract_alert_months', 'integer'), as_of_date()) }} as date)
+            as alert_until_on,
+        cast({{ dbt.dateadd('day', threshold('contract_warning_days', 'integer'), as_of_date()) }} as date)
+            as warn_until_on
+),
+
+joined as (
+    select
+        active_customers.cust_no,
+        active_customers.unit_code,
+        active_customers.manager_id,
+        current_contracts.contract_id,
+        active_customers.cust_name,
+        staff.staff_name as manager_name,
+        staff.team_code as manager_team_code,
+        current_contracts.auto_renew,
+        current_contracts.contract_id is not null
+        and (current_contracts.expires_on >= {{ as_of_date() }} or current_contracts.auto_renew) as valid,
+        case
+            when current_contracts.contract_id is null then 'overdue'
+            when current_contracts.auto_renew then null
+            when current_contracts.expires_on < {{ as_of_date() }} then 'overdue'
+            when current_contracts.expires_on <= windows.warn_until_on then 'warning'
+            when current_contracts.expires_on <= windows.alert_until_on then 'reminder'
+        end as alert_level,
+        {{ dbt.datediff(as_of_date(), 'current_contracts.expires_on', 'day') }} as days_to_expiry,
+        current_contracts.signed_on,
+        current_contracts.expires_on,
+        windows.alert_until_on,
+        active_customers.opened_on
+    from active_customers
+    cross join windows
+    left join current_contracts
+        on active_customers.cust_no = current_contracts.cust_no
+    left join staff
+        on active_customers.manager_id = staff.staff_id
+),
+
+final as (
+    select
+        cust_no,
+        unit_code,
+        manager_id,
+        contract_id,
+        cust_name,
+        manager_name,
+        manager_team_code,
+        alert_level,
+        case alert_level
+            when 'overdue' then '超期'
+            when 'warning' then '预警'
+            when 'reminder' then '提醒'
+        end as alert_level_zh,
+        case
+            when contract_id is null then '无有效合同'
+            when valid then '有效'
+            else '已过期'
+        end as validity_zh,
+        days_to_expiry,
+        auto_renew,
+        valid,
+        signed_on,
+        expires_on,
+        alert_until_on,
+        opened_on
+    from joined
+)
+
+select * from final

@@ -1,0 +1,224 @@
+{#- 提示信息: the six reminder categories of DOMAIN.md §6, evaluated as of as_of. One row
+    per category and object; person_id is who must act. Cancelled processes raise none.
+    due_at is the last moment the work is on time (for day deadlines, the end of the day).
+    The 48 h level is calendar hours: exactly 48 h since completion is still a reminder. -#}
+with steps as (
+    select * from {{ ref('int_steps__archive_tracked') }}
+    where
+        not is_cancelled
+        and is_archive_producing
+        and completed_at is not null
+        and not is_sent
+),
+
+processes as (
+    select * from {{ ref('int_processes__as_of_state') }}
+    where process_state = 'completed'
+),
+
+documents as (
+    select * from {{ ref('stg_archive__documents') }}
+    where added_at <= {{ as_of() }}
+),
+
+handovers as (
+    select * from {{ ref('stg_archive__paper_handovers') }}
+    where handed_over_at <= {{ as_of() }}
+),
+
+dossiers as (
+    select * from {{ ref('stg_archive__dossiers') }}
+    where created_at <= {{ as_of() }}
+),
+
+cancelled_processes as (
+    select proc_id from {{ ref('int_processes__as_of_state') }}
+    where is_cancelled
+),
+
+contracts as (
+    select * from {{ ref('contract_status') }}
+    where alert_level is not null
+),
+
+sla_steps as (
+    select * from {{ ref('sla_monitor') }}
+    where status in ('yellow', 'red')
+),
+
+customers as (
+    select * from {{ ref('stg_marketing__customers') }}
+),
+
+step_reminders as (
+    select
+        case when has_document then 'to_send' else 'to_add' end as category,
+        assignee_id as person_id,
+        step_id as object_id,
+        'step_id' as object_kind,
+        unit_code,
+        case
+            when {{ hours_between('completed_at', as_of()) }} > {{ threshold('filing_hours') }} then 'overdue'
+            else 'reminder'
+        end as level,
+        completed_at as since,
+        {{ dbt.dateadd('second', '3600 * ' ~ threshold('filing_hours'), 'completed_at') }} as due_at
+    from steps
+),
+
+process_documents as (
+    select distinct proc_id from documents
+    where proc_id is not null
+),
+
+handed_over as (
+    select distinct proc_id from handovers
+),
+
+handover_due as (
+    select
+        processes.proc_id,
+        processes.owner_id,
+        processes.unit_code,
+        processes.completed_at,
+        {{ workday_add('processes.completed_at', threshold('handover_workdays', 'integer')) }} as due_on
+    from processes
+    inner join process_documents
+        on processes.proc_id = process_documents.proc_id
+    left join handed_over
+        on processes.proc_id = handed_over.proc_id
+    where handed_over.proc_id is null
+),
+
+handover_reminders as (
+    select
+        'to_hand_over' as category,
+        owner_id as person_id,
+        proc_id as object_id,
+        'proc_id' as object_kind,
+        unit_code,
+        case
+            when {{ as_of_date() }} > due_on then 'overdue'
+            when {{ as_of_date() }} = due_on then 'warning'
+            else 'reminder'
+        end as level,
+        completed_at as since,
+        {{ dbt.dateadd('second', -1, dbt.dateadd('day', 1, 'cast(due_on as timestamp)')) }} as due_at
+    from handover_due
+),
+
+open_dossiers as (
+    select
+        dossiers.dossier_id,
+        dossiers.collector_id,
+        customers.unit_code,
+        dossiers.created_at,
+        {{ elapsed_workdays('dossiers.created_at', as_of()) }} as elapsed_workdays,
+        {{ workday_add('dossiers.created_at', threshold('dossier_transfer_workdays', 'integer')) }} as due_on
+    from dossiers
+    left join customers
+        on dossiers.cust_no = customers.cust_no
+    left join cancelled_processes
+        on dossiers.proc_id = cancelled_processes.proc_id
+    where
+        cancelled_processes.proc_id is null
+        and (dossiers.transferred_at is null or dossiers.transferred_at > {{ as_of() }})
+),
+
+dossier_reminders as (
+    select
+        'dossier_to_transfer' as category,
+        collector_id as person_id,
+        dossier_id as object_id,
+        'dossier_id' as object_kind,
+        unit_code,
+        case
+            when elapsed_workdays > {{ threshold('dossier_transfer_workdays') }} then 'overdue'
+            else 'reminder'
+        end as level,
+        created_at as since,
+        {{ dbt.dateadd('second', -1, dbt.dateadd('day', 1, 'cast(due_on as timestamp)')) }} as due_at
+    from open_dossiers
+),
+
+contract_reminders as (
+    select
+        'contract' as category,
+        manager_id as person_id,
+        coalesce(contract_id, cust_no) as object_id,
+        case when contract_id is null then 'cust_no' else 'contract_id' end as object_kind,
+        unit_code,
+        alert_level as level,
+        case
+            when contract_id is null then cast(opened_on as timestamp)
+            else cast({{ dbt.dateadd('month', '-1 * ' ~ threshold('contract_alert_months', 'integer'), 'expires_on') }} as timestamp)
+        end as since,
+        case
+            when contract_id is null then cast(opened_on as timestamp)
+            else {{ dbt.dateadd('second', -1, dbt.dateadd('day', 1, 'cast(expires_on as timestamp)')) }}
+        end as due_at
+    from contracts
+),
+
+sla_reminders as (
+    select
+        'sla' as category,
+        assignee_id as person_id,
+        step_id as object_id,
+        'step_id' as object_kind,
+        unit_code,
+        case status when 'red' then 'overdue' else 'warning' end as level,
+        started_at as since,
+        {{ dbt.dateadd('second', -1, dbt.dateadd('day', 1, 'cast(due_on as timestamp)')) }} as due_at
+    from sla_steps
+),
+
+unioned as (
+    select * from step_reminders
+    union all
+    select * from handover_reminders
+    union all
+    select * from dossier_reminders
+    union all
+    select * from contract_reminders
+    union all
+    select * from sla_reminders
+),
+
+staff as (
+    select * from {{ ref('int_staff__attributed') }}
+),
+
+final as (
+    select
+        {{ dbt.concat(['unioned.category', "':'", 'unioned.object_id']) }} as reminder_id,
+        unioned.category,
+        unioned.level,
+        unioned.person_id,
+        unioned.object_id,
+        unioned.unit_code,
+        staff.team_code,
+        staff.staff_name as person_name,
+        case unioned.category
+            when 'to_add' then '待添加信息'
+            when 'to_send' then '待发送信息'
+            when 'to_hand_over' then '待移交信息'
+            when 'dossier_to_transfer' then '待移交卷宗'
+            when 'contract' then '合同预警信息'
+            when 'sla' then '业扩时限预警信息'
+        end as category_zh,
+        case unioned.level
+            when 'overdue' then '超期'
+            when 'warning' then '预警'
+            else '提醒'
+        end as level_zh,
+        unioned.object_kind,
+        unioned.level = 'overdue' as is_urge,
+        unioned.since,
+        unioned.due_at
+    from unioned
+    left join staff
+        on unioned.person_id = staff.staff_id
+)
+
+select * from final

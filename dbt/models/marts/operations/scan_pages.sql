@@ -1,0 +1,63 @@
+{#- 扫描页: one row per scanned page (or one page_no 0 row for an unreadable file) with
+    its decoding and quality, and the document (doc_id) or dossier (dossier_id) whose
+    barcode was read on the page. Only page 1 links, as a document's barcode is printed
+    on its first page; a page reading two known barcodes keeps the smallest id. -#}
+with pages as (
+    select * from {{ ref('stg_scans__scan_pages') }}
+),
+
+files as (
+    select * from {{ ref('stg_scans__scan_files') }}
+),
+
+codes as (
+    select * from {{ ref('int_scan_barcodes__linked') }}
+    where page_no = 1
+),
+
+page_links as (
+    select
+        file_sha256,
+        page_no,
+        min(doc_id) as doc_id,
+        min(dossier_id) as dossier_id
+    from codes
+    group by file_sha256, page_no
+),
+
+final as (
+    select
+        pages.file_path,
+        pages.file_sha256,
+        pages.page_no,
+        pages.width_px,
+        pages.height_px,
+        pages.dpi,
+        pages.barcodes,
+        pages.decode_status,
+        page_links.doc_id,
+        pages.error,
+        page_links.dossier_id,
+        pages.raw_barcodes,
+        pages.decoder,
+        files.file_format,
+        case pages.decode_status
+            when 'decoded' then '已识别'
+            when 'no_barcode' then '未识别到条码'
+            when 'blank' then '空白页'
+            when 'error' then '读取失败'
+        end as decode_status_zh,
+        files.page_count,
+        pages.sharpness,
+        pages.is_blank,
+        files.read_at
+    from pages
+    left join files
+        on pages.file_sha256 = files.file_sha256
+    left join page_links
+        on
+            pages.file_sha256 = page_links.file_sha256
+            and pages.page_no = page_links.page_no
+)
+
+select * from final

@@ -1,0 +1,62 @@
+{#- 业扩时限监控: every open time-limited step of an in-flight process as of as_of, with
+    its light. Steps of cancelled processes and of processes already completed drop out. -#}
+with clocked as (
+    select * from {{ ref('int_steps__sla_clocked') }}
+    where is_open and process_state = 'in_progress'
+),
+
+processes as (
+    select * from {{ ref('int_processes__as_of_state') }}
+),
+
+nodes as (
+    select * from {{ ref('nodes') }}
+),
+
+staff as (
+    select * from {{ ref('int_staff__attributed') }}
+),
+
+units as (
+    select * from {{ ref('stg_marketing__supply_units') }}
+),
+
+final as (
+    select
+        clocked.step_id,
+        clocked.proc_id,
+        clocked.proc_type,
+        clocked.cust_no,
+        clocked.unit_code,
+        clocked.team_code,
+        clocked.node_code,
+        clocked.assignee_id,
+        processes.proc_type_zh,
+        nodes.name_zh as node_name_zh,
+        units.unit_name,
+        staff.team_name,
+        staff.staff_name as assignee_name,
+        clocked.customer_class,
+        clocked.status,
+        case clocked.status
+            when 'red' then '红灯 (超时限)'
+            when 'yellow' then '黄灯 (临近时限)'
+            else '绿灯'
+        end as status_zh,
+        clocked.limit_workdays,
+        clocked.elapsed_workdays,
+        clocked.remaining_workdays,
+        clocked.due_on,
+        clocked.started_at
+    from clocked
+    left join processes
+        on clocked.proc_id = processes.proc_id
+    left join nodes
+        on clocked.node_code = nodes.node_code
+    left join staff
+        on clocked.assignee_id = staff.staff_id
+    left join units
+        on clocked.unit_code = units.unit_code
+)
+
+select * from final
