@@ -50,8 +50,8 @@ process_handovers as (
 last_archive_step as (
     select
         proc_id,
-        arg_max(arch_step_id, seq) as last_arch_step_id,
-        arg_max(collector_id, seq) as last_collector_id,
+        {{ value_at_max('arch_step_id', 'seq') }} as last_arch_step_id,
+        {{ value_at_max('collector_id', 'seq') }} as last_collector_id,
     from steps
     where arch_step_id is not null
     group by proc_id

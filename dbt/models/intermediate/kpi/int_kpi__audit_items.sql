@@ -1,0 +1,78 @@
+{#- Audit-based items: audit_pass_rate, one row per (month, check) performed in M by the
+    cutoff on a process not cancelled (for the process's unit and its owner's team); and
+    quality_points, one row per (month, finding) of those checks: important and general
+    findings weigh their seed points, attributed to the finding's responsible person. -#}
+with checks as (
+    select * from {{ ref('stg_archive__audit_checks') }}
+),
+
+findings as (
+    select * from {{ ref('stg_archive__audit_findings') }}
+),
+
+processes as (
+    select * from {{ ref('int_processes_summarised') }}
+),
+
+months as (
+    select * from {{ ref('int_kpi__months') }}
+),
+
+checks_in_month as (
+    select
+        months.month,
+        checks.check_id,
+        checks.result,
+        processes.unit_code,
+        processes.owner_team_code,
+    from checks
+    inner join months
+        on
+            checks.checked_at >= months.month
+            and checks.checked_at < months.next_month_at
+            and checks.checked_at <= months.cutoff_at
+    inner join processes
+        on checks.proc_id = processes.proc_id
+    where not processes.is_cancelled
+),
+
+pass_rate as (
+    select
+        month,
+        'audit_pass_rate' as indicator,
+        check_id as item_id,
+        unit_code,
+        owner_team_code as team_code,
+        cast(null as varchar) as person_id,
+        false as is_pending,
+        result = 'pass' as is_success,
+        cast(null as double) as points,
+    from checks_in_month
+),
+
+quality as (
+    select
+        checks_in_month.month,
+        'quality_points' as indicator,
+        findings.finding_id as item_id,
+        cast(null as varchar) as unit_code,
+        cast(null as varchar) as team_code,
+        findings.responsible_id as person_id,
+        false as is_pending,
+        cast(null as boolean) as is_success,
+        case findings.severity
+            when 'important' then {{ threshold('quality_points_important') }}
+            when 'general' then {{ threshold('quality_points_general') }}
+        end as points,
+    from findings
+    inner join checks_in_month
+        on findings.check_id = checks_in_month.check_id
+),
+
+final as (
+    select * from pass_rate
+    union all
+    select * from quality
+)
+
+select * from final

@@ -1,0 +1,76 @@
+{#- contract_valid_rate items, one row per (month, active non-residential customer), as
+    of e = min(as_of date, last day of M): active when opened_on <= e and (closed_on null
+    or > e); the current contract is the non-terminated one (terminated_on null or > e)
+    signed by e with the latest expires_on; valid when it expires on or after e or
+    auto-renews. Counts for the customer's unit and the customer manager's team. -#}
+with customers as (
+    select * from {{ ref('stg_marketing__customers') }}
+),
+
+contracts as (
+    select * from {{ ref('stg_marketing__contracts') }}
+),
+
+staff as (
+    select * from {{ ref('int_staff__attributed') }}
+),
+
+months as (
+    select * from {{ ref('int_kpi__months') }}
+),
+
+active_customers as (
+    select
+        months.month,
+        months.evaluated_on,
+        customers.cust_no,
+        customers.unit_code,
+        customers.manager_id,
+    from customers
+    inner join months
+        on
+            customers.opened_on <= months.evaluated_on
+            and (customers.closed_on is null or customers.closed_on > months.evaluated_on)
+    where customers.is_non_residential
+),
+
+standing_contracts as (
+    select
+        active_customers.month,
+        active_customers.cust_no,
+        contracts.contract_id,
+        contracts.expires_on >= active_customers.evaluated_on or contracts.auto_renew as is_valid,
+        row_number() over (
+            partition by active_customers.month, active_customers.cust_no
+            order by contracts.expires_on desc, contracts.contract_id desc
+        ) as recency,
+    from active_customers
+    inner join contracts
+        on
+            active_customers.cust_no = contracts.cust_no
+            and contracts.signed_on <= active_customers.evaluated_on
+            and (contracts.terminated_on is null or contracts.terminated_on > active_customers.evaluated_on)
+),
+
+final as (
+    select
+        active_customers.month,
+        'contract_valid_rate' as indicator,
+        active_customers.cust_no as item_id,
+        active_customers.unit_code,
+        manager.team_code,
+        cast(null as varchar) as person_id,
+        false as is_pending,
+        coalesce(standing_contracts.is_valid, false) as is_success,
+        cast(null as double) as points,
+    from active_customers
+    left join standing_contracts
+        on
+            active_customers.month = standing_contracts.month
+            and active_customers.cust_no = standing_contracts.cust_no
+            and standing_contracts.recency = 1
+    left join staff as manager
+        on active_customers.manager_id = manager.staff_id
+)
+
+select * from final

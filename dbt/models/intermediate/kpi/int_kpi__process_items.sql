@@ -1,0 +1,182 @@
+{#- Items of the process-based indicators, one row per (month, indicator, process), as of
+    the month's cutoff:
+    - handover_timely_rate: processes completed in M with documents (added by the cutoff);
+      success = paper handed over by the cutoff on or before workday_add(completion date, 5);
+      pending = not handed over by the cutoff and the deadline date >= the cutoff's date.
+    - sla_overdue_rate (units, teams): business-expansion processes completed in M; success
+      (the numerator, lower is better) = a time-limited step red, its clock running from
+      started_at to completed_at, or to the cutoff while not completed by then.
+    - completeness_rate (collectors): processes completed in M with a last archive step;
+      success = every mandatory document type of every node among its steps present among
+      the process's documents added by the cutoff. -#}
+with processes as (
+    select * from {{ ref('int_processes_summarised') }}
+),
+
+steps as (
+    select * from {{ ref('int_steps_matched_to_archive') }}
+),
+
+documents as (
+    select * from {{ ref('stg_archive__documents') }}
+),
+
+required_documents as (
+    select * from {{ ref('required_documents') }}
+),
+
+months as (
+    select * from {{ ref('int_kpi__months') }}
+),
+
+completed_in_month as (
+    select
+        months.month,
+        months.cutoff_at,
+        processes.*,
+    from processes
+    inner join months
+        on
+            processes.completed_at >= months.month
+            and processes.completed_at < months.next_month_at
+            and processes.completed_at <= months.cutoff_at
+    where not processes.is_cancelled
+),
+
+handover as (
+    select
+        month,
+        'handover_timely_rate' as indicator,
+        proc_id as item_id,
+        unit_code,
+        owner_team_code as team_code,
+        owner_id as person_id,
+        coalesce(first_handed_over_at > cutoff_at, true)
+        and handover_deadline_on >= cast(cutoff_at as date) as is_pending,
+        coalesce(
+            first_handed_over_at <= cutoff_at
+            and cast(first_handed_over_at as date) <= handover_deadline_on,
+            false
+        ) as is_success,
+        cast(null as double) as points,
+    from completed_in_month
+    where first_doc_added_at <= cutoff_at
+),
+
+step_clocks as (
+    select
+        completed_in_month.month,
+        completed_in_month.proc_id,
+        {{ sla_status(
+            elapsed_workdays(
+                'steps.started_at',
+                'case when steps.completed_at <= completed_in_month.cutoff_at'
+                ~ ' then steps.completed_at else completed_in_month.cutoff_at end'
+            ),
+            'steps.limit_workdays'
+        ) }} as sla_status,
+    from completed_in_month
+    inner join steps
+        on completed_in_month.proc_id = steps.proc_id
+    where
+        steps.is_time_limited
+        and steps.started_at <= completed_in_month.cutoff_at
+),
+
+red_processes as (
+    select distinct
+        month,
+        proc_id,
+    from step_clocks
+    where sla_status = 'red'
+),
+
+overdue as (
+    select
+        completed_in_month.month,
+        'sla_overdue_rate' as indicator,
+        completed_in_month.proc_id as item_id,
+        completed_in_month.unit_code,
+        completed_in_month.owner_team_code as team_code,
+        cast(null as varchar) as person_id,
+        false as is_pending,
+        red_processes.proc_id is not null as is_success,
+        cast(null as double) as points,
+    from completed_in_month
+    left join red_processes
+        on
+            completed_in_month.month = red_processes.month
+            and completed_in_month.proc_id = red_processes.proc_id
+    where completed_in_month.is_business_expansion
+),
+
+required as (
+    select distinct
+        completed_in_month.month,
+        completed_in_month.proc_id,
+        required_documents.doc_type,
+    from completed_in_month
+    inner join steps
+        on completed_in_month.proc_id = steps.proc_id
+    inner join required_documents
+        on
+            completed_in_month.proc_type = required_documents.proc_type
+            and steps.node_code = required_documents.node_code
+    where required_documents.is_mandatory
+),
+
+present as (
+    select distinct
+        completed_in_month.month,
+        completed_in_month.proc_id,
+        documents.doc_type,
+    from completed_in_month
+    inner join documents
+        on
+            completed_in_month.proc_id = documents.proc_id
+            and documents.added_at <= completed_in_month.cutoff_at
+),
+
+missing as (
+    select
+        required.month,
+        required.proc_id,
+        count(*) as missing_types,
+    from required
+    left join present
+        on
+            required.month = present.month
+            and required.proc_id = present.proc_id
+            and required.doc_type = present.doc_type
+    where present.doc_type is null
+    group by required.month, required.proc_id
+),
+
+completeness as (
+    select
+        completed_in_month.month,
+        'completeness_rate' as indicator,
+        completed_in_month.proc_id as item_id,
+        cast(null as varchar) as unit_code,
+        cast(null as varchar) as team_code,
+        completed_in_month.last_collector_id as person_id,
+        false as is_pending,
+        missing.proc_id is null as is_success,
+        cast(null as double) as points,
+    from completed_in_month
+    left join missing
+        on
+            completed_in_month.month = missing.month
+            and completed_in_month.proc_id = missing.proc_id
+    where completed_in_month.last_collector_id is not null
+),
+
+final as (
+    select * from handover
+    union all
+    select * from overdue
+    union all
+    select * from completeness
+)
+
+select * from final

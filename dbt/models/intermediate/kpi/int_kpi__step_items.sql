@@ -1,0 +1,98 @@
+{#- Items of the step-based indicators, one row per (month, indicator, step):
+    completion_rate and timely_filing_rate over D(M) = archive-producing steps completed in
+    M (by the cutoff) of processes not cancelled; sla_overdue_rate of business staff over
+    their time-limited steps completed in M. Evaluated as of the month's cutoff: a send
+    after the cutoff has not happened. Pending: not sent by the cutoff while the 48 h since
+    completion have not run out at the cutoff (deadline >= cutoff). -#}
+with steps as (
+    select * from {{ ref('int_steps_matched_to_archive') }}
+),
+
+months as (
+    select * from {{ ref('int_kpi__months') }}
+),
+
+steps_in_month as (
+    select
+        months.month,
+        months.cutoff_at,
+        steps.*,
+    from steps
+    inner join months
+        on
+            steps.completed_at >= months.month
+            and steps.completed_at < months.next_month_at
+            and steps.completed_at <= months.cutoff_at
+    where not steps.is_cancelled
+),
+
+archive_producing as (
+    select
+        *,
+        coalesce(sent_at <= cutoff_at, false) as is_sent_by_cutoff,
+        {{ dbt.dateadd('second', threshold('filing_hours', 'integer') ~ ' * 3600', 'completed_at') }} as filing_due_at,
+    from steps_in_month
+    where produces_archive
+),
+
+step_flags as (
+    select
+        *,
+        not is_sent_by_cutoff and filing_due_at >= cutoff_at as is_pending,
+        is_sent_by_cutoff
+        and {{ hours_between('completed_at', 'sent_at') }} <= {{ threshold('filing_hours') }} as is_timely,
+    from archive_producing
+),
+
+completion as (
+    select
+        month,
+        'completion_rate' as indicator,
+        step_id as item_id,
+        unit_code,
+        assignee_team_code as team_code,
+        cast(null as varchar) as person_id,
+        is_pending,
+        is_sent_by_cutoff as is_success,
+        cast(null as double) as points,
+    from step_flags
+),
+
+timely_filing as (
+    select
+        month,
+        'timely_filing_rate' as indicator,
+        step_id as item_id,
+        unit_code,
+        assignee_team_code as team_code,
+        assignee_id as person_id,
+        is_pending,
+        is_timely as is_success,
+        cast(null as double) as points,
+    from step_flags
+),
+
+staff_overdue as (
+    select
+        month,
+        'sla_overdue_rate' as indicator,
+        step_id as item_id,
+        cast(null as varchar) as unit_code,
+        cast(null as varchar) as team_code,
+        assignee_id as person_id,
+        false as is_pending,
+        sla_status_at_completion = 'red' as is_success,
+        cast(null as double) as points,
+    from steps_in_month
+    where is_time_limited
+),
+
+final as (
+    select * from completion
+    union all
+    select * from timely_filing
+    union all
+    select * from staff_overdue
+)
+
+select * from final

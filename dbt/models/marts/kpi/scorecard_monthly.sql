@@ -1,0 +1,77 @@
+{#- 月度绩效考核分与排名: one row per month, tier and entity with at least one applicable
+    indicator. total_score = sum of scores / sum of applicable weights x 100, rounded to 2
+    decimals; rank() by total_score, highest first, within month and tier (ties share a
+    rank; the staff tier holds business staff only). Months frozen by the monthly close
+    are taken unchanged from frozen.scorecard_monthly. -#}
+{%- set frozen = adapter.get_relation(database=target.database, schema='frozen', identifier='scorecard_monthly') -%}
+{%- set columns = [
+    'month', 'tier', 'entity_id', 'entity_name', 'unit_code', 'team_code', 'total_score',
+    'score_sum', 'weight_sum', 'applicable_indicators', 'rank', 'entities_ranked', 'provisional',
+] -%}
+with kpi as (
+    select * from {{ ref('kpi_monthly') }}
+),
+
+totals as (
+    select
+        month,
+        tier,
+        entity_id,
+        any_value(entity_name) as entity_name,
+        any_value(unit_code) as unit_code,
+        any_value(team_code) as team_code,
+        sum(score) as score_sum,
+        sum(weight) as weight_sum,
+        count(weight) as applicable_indicators,
+        bool_or(provisional) as provisional,
+    from kpi
+    group by month, tier, entity_id
+    having sum(weight) > 0
+),
+
+ranked as (
+    select
+        month,
+        tier,
+        entity_id,
+        entity_name,
+        unit_code,
+        team_code,
+        round(score_sum / weight_sum * 100, 2) as total_score,
+        score_sum,
+        weight_sum,
+        applicable_indicators,
+        provisional,
+    from totals
+),
+
+computed as (
+    select
+        month,
+        tier,
+        entity_id,
+        entity_name,
+        unit_code,
+        team_code,
+        total_score,
+        score_sum,
+        weight_sum,
+        applicable_indicators,
+        rank() over (partition by month, tier order by total_score desc) as rank,
+        count(*) over (partition by month, tier) as entities_ranked,
+        provisional,
+    from ranked
+),
+
+final as (
+    {%- if frozen is not none %}
+    select * from computed
+    where month not in (select distinct frozen_rows.month from {{ frozen }} as frozen_rows)
+    union all
+    select {{ columns | join(', ') }} from {{ frozen }}
+    {%- else %}
+    select * from computed
+    {%- endif %}
+)
+
+select * from final
