@@ -152,3 +152,44 @@ def test_rows_deleted_at_the_source_leave_raw_only_on_a_full_refresh(tmp_path: P
     assert con.execute("select count(*) from raw.contracts").fetchone()[0] == 2
     load(con, second, "refresh", full_refresh=True)
     assert con.execute("select count(*) from raw.contracts").fetchone()[0] == 1
+
+
+def test_incremental_rows_are_checked_against_rows_loaded_earlier(tmp_path: Path) -> None:
+    """References and unique values reach back to rows of earlier loads not read again."""
+    rows = good_rows()
+    first = write("csv", tmp_path / "day1", rows)
+    rows = copy.deepcopy(rows)
+    rows["process_steps"] += _rows(
+        "process_steps",
+        ("ST5", "P2", "2", "complete", "S3", "2026-03-01 09:00:00", None, "true", "2026-03-01 09:00:00"),
+    )
+    rows["documents"] += _rows(
+        "documents",
+        (
+            "D3",
+            "DG000000000001",
+            "C2",
+            None,
+            None,
+            "复印件",
+            "other",
+            "1",
+            "2026-03-01 10:00:00",
+            "S3",
+            "2026-03-01 10:00:00",
+        ),
+    )
+    second = write("csv", tmp_path / "day2", rows)
+    con = duckdb.connect()
+    load(con, first, "day-1")
+    loads = load(con, second, "day-2")
+
+    # ST5 refers to P2, loaded on day 1 and not read again on day 2.
+    assert loads["processes"].source_rows == 1
+    assert con.execute("select count(*) from raw.process_steps where step_id = 'ST5'").fetchone()[0] == 1
+    # D3 reuses D1's barcode; D1 was not read again but still holds it.
+    reason = con.execute(
+        "select reason from raw.ingest_rejects where run_id = 'day-2' and row_key = 'D3'"
+    ).fetchone()[0]
+    assert 'already held in raw.documents by doc_id "D1"' in reason
+    assert loads["documents"].rejected_rows == 1
