@@ -65,8 +65,8 @@ def test_definitions_load_with_jobs_schedules_sensor_and_valid_schedule_config()
     # dbt sources in schema raw are the loading assets' keys, so the graph is connected:
     # the marts descend from the loaded tables, and the publish from the marts.
     reminders = dg.AssetKey(["marts", "reminders"])
-    assert dg.AssetKey(["raw", "customers"]) in graph.get(reminders).ancestor_keys
-    assert reminders in graph.get(dg.AssetKey(["published_warehouse"])).ancestor_keys
+    assert dg.AssetKey(["raw", "customers"]) in graph.get_ancestor_asset_keys(reminders)
+    assert reminders in graph.get_ancestor_asset_keys(dg.AssetKey(["published_warehouse"]))
     check_keys = list(graph.asset_check_keys)
     assert any(check.asset_key.path[0] in ("marts", "staging", "intermediate") for check in check_keys)
 

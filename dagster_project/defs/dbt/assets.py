@@ -34,7 +34,9 @@ class DanganTranslator(DagsterDbtTranslator):
         return "dbt"
 
 
-translator = DanganTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+translator = DanganTranslator(
+    settings=DagsterDbtTranslatorSettings(enable_asset_checks=True, enable_source_tests_as_checks=True)
+)
 
 
 @dbt_assets(
