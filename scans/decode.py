@@ -84,6 +84,10 @@ def corner_boxes(width: int, height: int) -> list[tuple[str, tuple[int, int, int
     return [("+rot90", top_left), ("+rot270", bottom_right)]
 
 
+def _median(image: Image.Image) -> Image.Image:
+    return image.filter(ImageFilter.MedianFilter(3))
+
+
 def _unique(barcodes: Iterable[Barcode]) -> list[Barcode]:
     seen: set[str] = set()
     out = []
@@ -109,15 +113,22 @@ def read_page(
     never accepted; passes go on after it, since the document's own code may be elsewhere.
     """
     gray = image if image.mode == "L" else image.convert("L")
+    corners = corner_boxes(*gray.size) if crops else []
     passes: list[tuple[str, Callable[[], list[Barcode]]]] = []
-    if crops:
-        for suffix, box in corner_boxes(*gray.size):
-            passes.append((f"pyzbar{suffix}", lambda box=box: decode(gray.crop(box), page=page)))
+    for suffix, box in corners:
+        passes.append((f"pyzbar{suffix}", lambda box=box: decode(gray.crop(box), page=page)))
     passes.append(("pyzbar", lambda: decode(gray, page=page)))
     if median:
-        passes.append(("pyzbar+median", lambda: decode(gray.filter(ImageFilter.MedianFilter(3)), page=page)))
+        # Speckle (salt and pepper) hides the bars from libzbar; a 3x3 median on the
+        # corner crops is cheap, on the whole page it is the most expensive pass: last.
+        for suffix, box in corners:
+            passes.append(
+                (f"pyzbar+median{suffix}", lambda box=box: decode(_median(gray.crop(box)), page=page))
+            )
     if zxing:
         passes.append(("zxing", lambda: decode_zxing(gray, page=page)))
+    if median:
+        passes.append(("pyzbar+median", lambda: decode(_median(gray), page=page)))
     found: list[Barcode] = []
     for name, run in passes:
         barcodes = run()

@@ -18,7 +18,7 @@ import logging
 import multiprocessing
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -27,9 +27,7 @@ import pyarrow as pa
 
 from ingest.contract import create_raw_tables
 from scans import config
-from scans.decode import read_page
-from scans.pages import SUFFIX_FORMATS, ScanReadError, open_scan, set_pixel_limit
-from scans.quality import page_quality
+from scans.reader import FileResult, FileTask, crashed, safe_read, worker_init
 
 logger = logging.getLogger(__name__)
 
@@ -93,29 +91,6 @@ class ScanRun:
     pages: int
 
 
-@dataclass(frozen=True)
-class FileTask:
-    path: str
-    rel_path: str
-    sha256: str
-    size: int
-    barcode_pattern: str
-    max_pages: int
-    max_pixels: int
-
-
-@dataclass
-class FileResult:
-    sha256: str
-    rel_path: str
-    size: int
-    file_format: str
-    page_count: int
-    status: str
-    error: str | None
-    pages: list[tuple] = field(default_factory=list)
-
-
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -129,113 +104,20 @@ def scan_files(scans_dir: Path) -> list[Path]:
     return sorted(path for path in scans_dir.rglob("*") if path.is_file())
 
 
-def _error_page(task: FileTask, page_no: int, error: str) -> tuple:
-    return (task.sha256, task.rel_path, page_no, None, None, None, "", "", None, "error", None, None, error)
-
-
-def read_scan_file(task: FileTask) -> FileResult:
-    """Read one file's pages and their barcodes; every failure ends up in the result."""
-    accept = re.compile(task.barcode_pattern)
-    path = Path(task.path)
-    fallback_format = SUFFIX_FORMATS.get(path.suffix.lower(), path.suffix.lower().lstrip(".") or "unknown")
-    result = FileResult(task.sha256, task.rel_path, task.size, fallback_format, 0, "ok", None)
-    try:
-        document = open_scan(path, max_pages=task.max_pages, max_pixels=task.max_pixels, name=task.rel_path)
-    except (ScanReadError, OSError, MemoryError) as exc:
-        result.status, result.error = "error", str(exc)
-        result.pages.append(_error_page(task, 0, str(exc)))
-        logger.info("scan %s unreadable: %s", task.rel_path, exc)
-        return result
-    # page_count is the pages read: a truncated file's header may promise more than it holds.
-    result.file_format = document.file_format
-    any_accepted = False
-    page_no = 0
-    try:
-        for page in document.pages:
-            page_no = page.page_no
-            result.pages.append(_read_one_page(task, page, accept, thorough=not any_accepted))
-            any_accepted = any_accepted or bool(result.pages[-1][6])
-            result.page_count += 1
-            del page
-    except (ScanReadError, OSError, MemoryError) as exc:
-        # Nothing read at all: the file is unreadable (page 0); else the page that broke.
-        result.status, result.error = "error", str(exc)
-        result.pages.append(_error_page(task, page_no + 1 if result.pages else 0, str(exc)))
-        logger.info("scan %s: page %d unreadable: %s", task.rel_path, page_no + 1, exc)
-        return result
-    if document.page_count > task.max_pages:
-        result.status = "error"
-        result.error = (
-            f"{task.rel_path}: {document.page_count} pages, beyond the limit of {task.max_pages}; "
-            f"the first {task.max_pages} were read"
-        )
-    return result
-
-
-def _read_one_page(task: FileTask, page, accept: re.Pattern[str], *, thorough: bool) -> tuple:
-    image = page.image
-    is_blank, sharp = page_quality(image)
-    if is_blank:
-        found, accepted, decoder, status = (), (), None, "blank"
-    else:
-        # Once a file's first barcode is found, later pages (the document's continuation
-        # sheets) only get the cheap passes: a clean barcode on them is still read.
-        read = read_page(image, accept, page=page.page_no, median=thorough, zxing=thorough)
-        found, accepted, decoder = read.found, read.accepted, read.decoder
-        status = "decoded" if accepted else "no_barcode"
-    return (
-        task.sha256,
-        task.rel_path,
-        page.page_no,
-        image.width,
-        image.height,
-        page.dpi,
-        ";".join(b.value for b in accepted),
-        ";".join(b.value for b in found),
-        decoder,
-        status,
-        is_blank,
-        sharp,
-        None,
-    )
-
-
-def _worker_init(max_pixels: int) -> None:
-    set_pixel_limit(max_pixels)
-
-
-def _safe_read(task: FileTask) -> FileResult:
-    """The worker's entry: a file must never take the run down, whatever it raises."""
-    try:
-        return read_scan_file(task)
-    except Exception as exc:  # the boundary of one file's work: record, never propagate
-        logger.exception("scan %s: unexpected failure", task.rel_path)
-        message = f"{task.rel_path}: {type(exc).__name__}: {exc}"
-        result = FileResult(task.sha256, task.rel_path, task.size, "unknown", 0, "error", message)
-        result.pages.append(_error_page(task, 0, message))
-        return result
-
-
-def _crashed(task: FileTask, exc: BaseException) -> FileResult:
-    message = f"{task.rel_path}: reader process died ({type(exc).__name__})"
-    result = FileResult(task.sha256, task.rel_path, task.size, "unknown", 0, "error", message)
-    result.pages.append(_error_page(task, 0, message))
-    return result
-
-
 def _run_pool(tasks: list[FileTask], workers: int, max_pixels: int) -> Iterator[FileResult]:
     """Results as workers finish; a task whose process died is retried alone, then recorded."""
-    if workers <= 1:
-        _worker_init(max_pixels)
+    # Starting a pool costs about a second; a handful of files is read faster in-process.
+    if workers <= 1 or len(tasks) < 2 * workers:
+        worker_init(max_pixels)
         for task in tasks:
-            yield _safe_read(task)
+            yield safe_read(task)
         return
     context = multiprocessing.get_context("spawn")
     broken: list[FileTask] = []
     with cf.ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_worker_init, initargs=(max_pixels,)
+        workers, mp_context=context, initializer=worker_init, initargs=(max_pixels,)
     ) as pool:
-        futures = {pool.submit(_safe_read, task): task for task in tasks}
+        futures = {pool.submit(safe_read, task): task for task in tasks}
         for future in cf.as_completed(futures):
             try:
                 yield future.result()
@@ -243,13 +125,13 @@ def _run_pool(tasks: list[FileTask], workers: int, max_pixels: int) -> Iterator[
                 broken.append(futures[future])
     for task in broken:
         with cf.ProcessPoolExecutor(
-            1, mp_context=context, initializer=_worker_init, initargs=(max_pixels,)
+            1, mp_context=context, initializer=worker_init, initargs=(max_pixels,)
         ) as pool:
             try:
-                yield pool.submit(_safe_read, task).result()
+                yield pool.submit(safe_read, task).result()
             except cf.process.BrokenProcessPool as exc:
                 logger.error("scan %s killed its reader process", task.rel_path)
-                yield _crashed(task, exc)
+                yield crashed(task, exc)
 
 
 def _write_batch(con: duckdb.DuckDBPyConnection, results: list[FileResult], read_at: datetime) -> None:

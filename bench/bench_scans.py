@@ -1,0 +1,203 @@
+"""Benchmark the scan reader's decode passes on pages rendered by ``scans.synthetic``.
+
+Every strategy runs on the same pages (150/200/300 dpi, clean and each degradation, plus a
+continuation page without barcode), timed in CPU time of this process (one core; the
+machine's other load does not count). Then ``ingest_scans`` end to end with 1 and 2 workers.
+Results go to bench/results/scans.md.
+
+    .venv/bin/python bench/bench_scans.py --pages 4
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import numpy as np
+from PIL import Image, ImageFilter
+
+from scans.decode import decode, decode_zxing, read_page
+from scans.ingest import ingest_scans
+from scans.synthetic import DEGRADATIONS, render_pages, write_document_scan
+
+ROOT = Path(__file__).resolve().parent.parent
+PATTERN = r"^(DG\d{12}|JZ\d{10})$"
+ACCEPT = re.compile(PATTERN)
+DPIS = (150, 200, 300)
+CONDITIONS = ("clean", *DEGRADATIONS, "continuation")
+
+
+def _otsu(image: Image.Image) -> Image.Image:
+    histogram = np.bincount(np.asarray(image).ravel(), minlength=256).astype(np.float64)
+    total = histogram.sum()
+    cum = np.cumsum(histogram)
+    cum_mean = np.cumsum(histogram * np.arange(256))
+    between = (cum_mean[-1] * cum / total - cum_mean) ** 2 / np.maximum(cum * (total - cum), 1)
+    threshold = int(np.argmax(between))
+    return image.point(lambda v: 255 if v > threshold else 0)
+
+
+def _values(barcodes) -> list[str]:
+    return [b.value for b in barcodes]
+
+
+STRATEGIES: dict[str, Callable[[Image.Image], list[str]]] = {
+    "pyzbar all symbologies, full page": lambda im: _values(decode(im, code128_only=False)),
+    "pyzbar CODE128, full page": lambda im: _values(decode(im)),
+    "pyzbar CODE128, downscaled 1/2": lambda im: _values(decode(im.reduce(2))),
+    "pyzbar CODE128, Otsu": lambda im: _values(decode(_otsu(im))),
+    "pyzbar CODE128, median always": lambda im: _values(decode(im.filter(ImageFilter.MedianFilter(3)))),
+    "corners then full page": lambda im: _values(read_page(im, ACCEPT, median=False, zxing=False).accepted),
+    "corners, full, median": lambda im: _values(read_page(im, ACCEPT, zxing=False).accepted),
+    "zxing-cpp Code128, full page": lambda im: _values(decode_zxing(im)),
+    "reader: corners, full, median, zxing": lambda im: _values(read_page(im, ACCEPT).accepted),
+}
+
+
+def render_set(pages: int) -> list[tuple[int, str, str, Image.Image]]:
+    """(dpi, condition, expected code or '', page) for every dpi and condition."""
+    out = []
+    for dpi in DPIS:
+        for condition in CONDITIONS:
+            for i in range(pages):
+                code = f"DG2024{dpi:03d}{i:05d}"
+                seed = 1000 * dpi + 17 * i + CONDITIONS.index(condition)
+                if condition == "continuation":
+                    image = render_pages(code, pages=2, dpi=dpi, seed=seed)[0][1]
+                    code = ""
+                else:
+                    degradation = None if condition == "clean" else condition
+                    image = render_pages(code, dpi=dpi, degradation=degradation, seed=seed)[0][0]
+                    code = "" if condition == "blank" else code
+                out.append((dpi, condition, code, image))
+    return out
+
+
+def measure(
+    pages: list[tuple[int, str, str, Image.Image]],
+) -> dict[str, dict[tuple[int, str], tuple[int, int, float]]]:
+    """strategy -> (dpi, condition) -> (read correctly, pages, CPU ms per page)."""
+    results: dict[str, dict[tuple[int, str], tuple[int, int, float]]] = {}
+    for name, strategy in STRATEGIES.items():
+        cells: dict[tuple[int, str], list] = {}
+        for dpi, condition, code, image in pages:
+            began = time.process_time()
+            values = strategy(image)
+            spent = time.process_time() - began
+            ok = (values == [code]) if code else not [v for v in values if ACCEPT.fullmatch(v)]
+            cell = cells.setdefault((dpi, condition), [0, 0, 0.0])
+            cell[0] += ok
+            cell[1] += 1
+            cell[2] += spent
+        results[name] = {key: (c[0], c[1], 1000 * c[2] / c[1]) for key, c in cells.items()}
+        print(f"measured {name}", flush=True)
+    return results
+
+
+def end_to_end(files: int) -> list[tuple[int, float, float]]:
+    """(workers, wall seconds, files/s) for ingest_scans on a mixed folder."""
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "scans"
+        folder.mkdir()
+        degradations = [None, None, None, "rotated_180", "skewed", "noisy", "blurred", "low_contrast"]
+        for i in range(files):
+            fmt = ("png", "jpeg", "tiff", "pdf")[i % 4]
+            suffix = {"jpeg": "jpg", "tiff": "tif"}.get(fmt, fmt)
+            write_document_scan(
+                folder / f"doc-{i:04d}.{suffix}",
+                f"DG2024{i:08d}",
+                fmt=fmt,
+                pages=2 if fmt in ("tiff", "pdf") else 1,
+                dpi=200,
+                degradation=degradations[i % len(degradations)],
+                seed=i,
+            )
+        for workers in (1, 2):
+            with duckdb.connect() as con:
+                began = time.perf_counter()
+                run = ingest_scans(con, folder, barcode_pattern=PATTERN, workers=workers)
+                wall = time.perf_counter() - began
+                decoded = con.execute(
+                    "select count(*) from raw.scan_pages where decode_status = 'decoded'"
+                ).fetchone()[0]
+            rows.append((workers, wall, run.files_new / wall, run.pages, decoded))
+        shutil.rmtree(folder)
+    return rows
+
+
+def write_markdown(results, e2e, pages: int, out: Path) -> None:
+    names = list(STRATEGIES)
+    lines = [
+        "# Scan reader benchmark",
+        "",
+        f"Machine: {os.cpu_count()} cores (shared with other work while measured), {platform.python_implementation()} "
+        f"{platform.python_version()}. Pages rendered by `scans.synthetic`, {pages} per dpi and condition, "
+        "grayscale A4, decoded in memory. Cells: pages read correctly / pages, then CPU ms per page "
+        "(one core; pages/s per core = 1000 / ms). For `blank` and `continuation` (a form page without "
+        "barcode) 'correct' means no code accepted; their time is the cost of a page that has no barcode.",
+        "",
+    ]
+    for dpi in DPIS:
+        lines += [
+            f"## {dpi} dpi",
+            "",
+            "| condition | " + " | ".join(names) + " |",
+            "|---" * (len(names) + 1) + "|",
+        ]
+        for condition in CONDITIONS:
+            cells = []
+            for name in names:
+                ok, n, ms = results[name][(dpi, condition)]
+                cells.append(f"{ok}/{n} · {ms:.0f} ms")
+            lines.append(f"| {condition} | " + " | ".join(cells) + " |")
+        lines.append("")
+    lines += [
+        "## Totals over all dpi and conditions",
+        "",
+        "| strategy | read correctly | mean CPU ms/page | pages/s per core |",
+        "|---|---|---|---|",
+    ]
+    for name in names:
+        cells = results[name].values()
+        ok = sum(c[0] for c in cells)
+        n = sum(c[1] for c in cells)
+        ms = sum(c[2] * c[1] for c in cells) / n
+        lines.append(f"| {name} | {ok}/{n} ({ok / n:.0%}) | {ms:.1f} | {1000 / ms:.1f} |")
+    lines += [
+        "",
+        "## ingest_scans end to end (200 dpi, mixed formats and degradations)",
+        "",
+        "| workers | wall s | files/s | pages | decoded pages |",
+        "|---|---|---|---|---|",
+    ]
+    for workers, wall, rate, n_pages, decoded in e2e:
+        lines.append(f"| {workers} | {wall:.1f} | {rate:.2f} | {n_pages} | {decoded} |")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"wrote {out}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--pages", type=int, default=4, help="pages per dpi and condition")
+    parser.add_argument("--files", type=int, default=40, help="files for the end-to-end run")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "scans.md")
+    args = parser.parse_args()
+    pages = render_set(args.pages)
+    print(f"rendered {len(pages)} pages", flush=True)
+    results = measure(pages)
+    e2e = end_to_end(args.files)
+    write_markdown(results, e2e, args.pages, args.out)
+
+
+if __name__ == "__main__":
+    main()
