@@ -84,3 +84,15 @@ def test_scans_sensor_fires_once_per_new_or_changed_file(tmp_path: Path) -> None
 def test_scans_sensor_skips_when_the_folder_is_missing(tmp_path: Path) -> None:
     result, _ = _evaluate(tmp_path / "absent", None)
     assert isinstance(result, dg.SkipReason)
+
+
+def test_dagster_home_gets_an_instance_config_with_telemetry_off_and_a_pool_of_one(tmp_path: Path) -> None:
+    from dagster_project.home import ensure_home
+
+    home = ensure_home(tmp_path / "dagster")
+    instance = dg.DagsterInstance.from_config(str(home))
+    try:
+        assert instance.telemetry_enabled is False
+        assert instance.get_concurrency_config().pool_config.default_pool_limit == 1
+    finally:
+        instance.dispose()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -11,11 +12,6 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from dagster_project.defs.dbt.resources import dbt_database, dbt_project, prepare_manifest
 from dagster_project.defs.publish.resources import DUCKDB_POOL, RunParams, WarehouseResource
-
-dbt_project.prepare_if_dev()
-if not dbt_project.manifest_path.exists():
-    # First load on a fresh checkout: parse once; later loads reuse target/manifest.json.
-    prepare_manifest(dbt_project)
 
 
 class DanganTranslator(DagsterDbtTranslator):
@@ -39,16 +35,54 @@ translator = DanganTranslator(
 )
 
 
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    dagster_dbt_translator=translator,
-    pool=DUCKDB_POOL,
-)
-def dbt_models(context, dbt: DbtCliResource, warehouse: WarehouseResource, params: RunParams):
-    """``dbt build`` of the selected models on this run's build copy, as of the run's moment."""
-    build_file = warehouse.build_file(context.run_id)
-    with dbt_database(build_file):
-        yield from dbt.cli(
-            ["build", "--vars", json.dumps({"as_of": params.as_of_text})], context=context
-        ).stream()
+def load_manifest() -> dict[str, Any]:
+    """The prepared manifest, read afresh when the file changed.
+
+    The assets are built from the manifest when the definitions are built, not when this
+    module is imported, so a process that loads the definitions again (``dangan build``
+    after a ``dbt parse``, a test session) never runs with a manifest older than dbt's.
+    """
+    dbt_project.prepare_if_dev()
+    path = Path(dbt_project.manifest_path)
+    if not path.exists():
+        # First load on a fresh checkout: parse once; later loads reuse target/manifest.json.
+        prepare_manifest(dbt_project)
+    stamp = path.stat().st_mtime_ns
+    if _manifest_cache.get("stamp") != stamp:
+        _manifest_cache.update(stamp=stamp, manifest=json.loads(path.read_text(encoding="utf-8")))
+    return _manifest_cache["manifest"]
+
+
+_manifest_cache: dict[str, Any] = {}
+
+
+def mart_keys(manifest: Mapping[str, Any]) -> list[dg.AssetKey]:
+    """The asset keys of every model in schema ``marts``."""
+    return [
+        translator.get_asset_key(node)
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node.get("schema") == "marts"
+    ]
+
+
+def build_dbt_assets(manifest: Mapping[str, Any]) -> dg.AssetsDefinition:
+    @dbt_assets(
+        manifest=manifest,
+        project=dbt_project,
+        dagster_dbt_translator=translator,
+        pool=DUCKDB_POOL,
+    )
+    def dbt_models(context, dbt: DbtCliResource, warehouse: WarehouseResource, params: RunParams):
+        """``dbt build`` of the selected models on this run's build copy, as of the run's moment."""
+        build_file = warehouse.build_file(context.run_id)
+        with dbt_database(build_file):
+            yield from dbt.cli(
+                ["build", "--vars", json.dumps({"as_of": params.as_of_text})], context=context
+            ).stream()
+
+    return dbt_models
+
+
+@dg.definitions
+def dbt_definitions() -> dg.Definitions:
+    return dg.Definitions(assets=[build_dbt_assets(load_manifest())])

@@ -41,19 +41,28 @@ def closed_month(context, warehouse: WarehouseResource, params: RunParams) -> dg
     )
 
 
-@dg.asset(
-    key=PUBLISHED_KEY,
-    deps=[dbt_defs.dbt_models, OUTBOX_KEY, SENT_KEY, FROZEN_KEY, REPORT_KEY],
-    group_name="publish",
-    pool=DUCKDB_POOL,
-)
-def published_warehouse(context, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """Swap the finished build copy in as the published warehouse.
+def build_published_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=PUBLISHED_KEY,
+        deps=[*upstream, OUTBOX_KEY, SENT_KEY, FROZEN_KEY, REPORT_KEY],
+        group_name="publish",
+        pool=DUCKDB_POOL,
+    )
+    def published_warehouse(context, warehouse: WarehouseResource) -> dg.MaterializeResult:
+        """Swap the finished build copy in as the published warehouse.
 
-    Runs only when every selected upstream asset and blocking check succeeded; before
-    that, readers keep seeing the previous version, and a failed run's copy is dropped.
-    """
-    build_file = warehouse.build_file(context.run_id)
-    target = wh.publish(build_file, warehouse.published)
-    wh.remove_stale_builds(warehouse.published)
-    return dg.MaterializeResult(metadata={"version": target.name, "path": str(warehouse.published)})
+        Runs only when every selected upstream asset and blocking check succeeded; before
+        that, readers keep seeing the previous version, and a failed run's copy is dropped.
+        """
+        build_file = warehouse.build_file(context.run_id)
+        target = wh.publish(build_file, warehouse.published)
+        wh.remove_stale_builds(warehouse.published)
+        return dg.MaterializeResult(metadata={"version": target.name, "path": str(warehouse.published)})
+
+    return published_warehouse
+
+
+@dg.definitions
+def publish_definitions() -> dg.Definitions:
+    """The publish waits for every mart (read from the manifest) and the delivery/close steps."""
+    return dg.Definitions(assets=[build_published_asset(dbt_defs.mart_keys(dbt_defs.load_manifest()))])
