@@ -11,7 +11,7 @@ from PIL import Image
 
 # Share of dark pixels below which a page counts as blank; a sparse form still has ~2 %.
 BLANK_INK_SHARE = 0.0005
-INK_LEVEL = 128
+INK_DEPTH = 45
 TARGET_LONG_SIDE = 1200
 
 
@@ -22,7 +22,12 @@ def downsample(image: Image.Image) -> np.ndarray:
 
 
 def ink_share(pixels: np.ndarray) -> float:
-    return float((pixels < INK_LEVEL).mean()) if pixels.size else 0.0
+    """Share of pixels clearly darker than the paper: relative to the page's own background,
+    so a faded (low-contrast) page still shows its ink and a grey sheet is not all ink."""
+    if not pixels.size:
+        return 0.0
+    paper = float(np.median(pixels[::4, ::4]))
+    return float((pixels < paper - INK_DEPTH).mean())
 
 
 def sharpness(pixels: np.ndarray) -> float:
