@@ -22,7 +22,7 @@ def _percent_axis(figure: go.Figure, axis: str = "y") -> None:
 
 def indicator_vs_target(frame: pd.DataFrame, indicator: str, rate: bool) -> go.Figure:
     """Each entity's value of one indicator, green when it meets its target, red when not."""
-    colours = [MEETS_COLOURS.get(bool(value), "#7f7f7f") for value in frame["meets_target"]]
+    colours = ["#7f7f7f" if pd.isna(value) else MEETS_COLOURS[bool(value)] for value in frame["meets_target"]]
     value_format = ".1%" if rate else ".2f"
     figure = go.Figure(
         go.Bar(

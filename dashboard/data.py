@@ -106,11 +106,27 @@ def columns(qualified: str) -> list[str]:
 # --- names ------------------------------------------------------------------------------
 
 
+NAME_SOURCES = (
+    ("marts.scorecard_monthly", "entity_id", "entity_name"),
+    ("marts.contract_status", "manager_id", "manager_name"),
+    ("marts.reminders", "person_id", "person_name"),
+    ("marts.sla_monitor", "assignee_id", "assignee_name"),
+    ("marts.sla_monitor", "unit_code", "unit_name"),
+)
+
+
 def entity_names() -> dict[str, str]:
-    """Display names of units, teams and people, as the scorecard mart carries them."""
+    """Display names of units, teams and people, as the marts carry them beside their ids."""
+    parts = [
+        f"select {key} as entity_id, {name} as entity_name from {table} where {name} is not null"
+        for table, key, name in NAME_SOURCES
+        if has_table(table) and {key, name} <= set(columns(table))
+    ]
+    if not parts:
+        return {}
     frame = query(
-        "select entity_id, any_value(entity_name order by month desc) as entity_name "
-        "from marts.scorecard_monthly group by entity_id"
+        f"select entity_id, min(entity_name) as entity_name from ({' union all '.join(parts)}) "
+        "group by entity_id"
     )
     return dict(zip(frame["entity_id"], frame["entity_name"], strict=True))
 
@@ -185,10 +201,12 @@ def reminders() -> pd.DataFrame:
 
 
 def reminder_digest() -> pd.DataFrame | None:
-    """The per-person urge digest, once the mart exists."""
+    """The per-person urge digest (subject and body as they will be sent), once the mart exists."""
     if not has_table("marts.reminder_digest"):
         return None
-    return query("select * from marts.reminder_digest")
+    return query(
+        "select * from marts.reminder_digest order by overdue_count desc, total_count desc, person_id"
+    )
 
 
 def outbox_messages() -> pd.DataFrame | None:
@@ -221,19 +239,27 @@ def audit_sample(month: dt.date) -> pd.DataFrame:
 
 
 def search_customers(text: str, limit: int = 200) -> pd.DataFrame:
-    """Customers whose number, barcode (or name and address, where a mart has them) contain ``text``."""
+    """Customers whose number, name, address or a document's barcode contains ``text``
+    (name and address wherever a mart carries them)."""
     pattern = f"%{text.strip()}%"
-    parts = [
-        "select distinct cust_no from marts.customer_documents where cust_no ilike ? or barcode ilike ?",
-        "select cust_no from marts.contract_status where cust_no ilike ?",
-    ]
-    params: list = [pattern, pattern, pattern]
-    if has_table("marts.customers"):
-        wanted = [name for name in ("cust_name", "address") if name in columns("marts.customers")]
-        clauses = " or ".join(f"{name} ilike ?" for name in ["cust_no", *wanted])
-        parts.append(f"select cust_no from marts.customers where {clauses}")
-        params += [pattern] * (1 + len(wanted))
-    sql = f"select distinct cust_no from ({' union '.join(parts)}) order by cust_no limit {int(limit)}"
+    parts: list[str] = []
+    params: list = []
+    for table, fields in (
+        ("marts.customers", ("cust_no", "cust_name", "address")),
+        ("marts.customer_documents", ("cust_no", "cust_name", "barcode")),
+        ("marts.contract_status", ("cust_no", "cust_name")),
+    ):
+        if not has_table(table):
+            continue
+        present = [name for name in fields if name in columns(table)]
+        name_column = "cust_name" if "cust_name" in present else "cast(null as varchar)"
+        clauses = " or ".join(f"{name} ilike ?" for name in present)
+        parts.append(f"select cust_no, {name_column} as cust_name from {table} where {clauses}")
+        params += [pattern] * len(present)
+    sql = (
+        f"select cust_no, max(cust_name) as cust_name from ({' union all '.join(parts)}) "
+        f"group by cust_no order by cust_no limit {int(limit)}"
+    )
     return query(sql, tuple(params))
 
 
@@ -254,6 +280,14 @@ def customer_open_steps(cust_no: str) -> pd.DataFrame:
 
 def customer_audits(cust_no: str) -> pd.DataFrame:
     return query("select * from marts.audit_sample where cust_no = ? order by month desc", (cust_no,))
+
+
+def customer_borrowings(cust_no: str) -> pd.DataFrame | None:
+    if not has_table("marts.borrowing_report"):
+        return None
+    return query(
+        "select * from marts.borrowing_report where cust_no = ? order by requested_at desc", (cust_no,)
+    )
 
 
 def scan_pages_for(file_path: str) -> pd.DataFrame:
@@ -297,6 +331,14 @@ def unmatched_barcodes() -> pd.DataFrame | None:
     if not has_table("marts.unmatched_barcodes"):
         return None
     return query("select * from marts.unmatched_barcodes")
+
+
+def gate_violations_monthly() -> pd.DataFrame | None:
+    if not has_table("marts.gate_violations_monthly"):
+        return None
+    return query(
+        "select * from marts.gate_violations_monthly order by month desc, violations desc, unit_code, team_code"
+    )
 
 
 def gate_violations() -> pd.DataFrame:

@@ -44,6 +44,11 @@ def require_table(qualified: str) -> bool:
     return False
 
 
+def truthy(value: object) -> bool:
+    """A flag from a mart that may be null (unknown counts as false)."""
+    return False if value is None or pd.isna(value) else bool(value)
+
+
 def pct(value: object) -> str:
     """A fraction as a percentage with one decimal; missing values as a dash."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):

@@ -39,7 +39,11 @@ for tab, category in zip(tabs, CATEGORIES, strict=True):
     with tab:
         rows = documents[documents["category"] == category].sort_values(["added_at", "doc_id"])
         paginated(
-            display(rows[document_columns], codes={"scanned": "bool"}, timestamps=("added_at",)),
+            display(
+                rows[document_columns],
+                codes={"scanned": "bool", "doc_type": "doc_type"},
+                timestamps=("added_at",),
+            ),
             key=f"cust_docs_{category}",
         )
 
@@ -49,7 +53,7 @@ if scanned.empty:
     st.caption(t("not_scanned"))
 else:
     labels = {
-        row.doc_id: f"{code('doc_category', row.category)} · {row.doc_type} · {row.barcode}"
+        row.doc_id: f"{code('doc_category', row.category)} · {code('doc_type', row.doc_type)} · {row.barcode}"
         for row in scanned.itertuples()
     }
     doc_id = st.selectbox(t("doc_id"), options=list(labels), format_func=labels.get, key="cust_scan_doc")

@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import charts, data
 from dashboard.i18n import code, t
-from dashboard.ui import RATE_INDICATORS, indicator_value, month_label, require_warehouse, to_date
+from dashboard.ui import RATE_INDICATORS, indicator_value, month_label, require_warehouse, to_date, truthy
 
 HEADLINE = ("timely_filing_rate", "completion_rate", "sla_overdue_rate", "contract_valid_rate")
 UNIT_INDICATORS = (
@@ -30,7 +30,7 @@ provisional = dict(zip(months["month"].map(to_date), months["provisional"], stri
 month = st.selectbox(
     t("pick_month"),
     options=list(provisional),
-    format_func=lambda value: month_label(value, bool(provisional[value])),
+    format_func=lambda value: month_label(value, truthy(provisional[value])),
     key="kpi_month",
 )
 
@@ -54,8 +54,8 @@ for column, indicator in zip(st.columns(len(HEADLINE)), HEADLINE, strict=True):
         column.metric(
             code("indicator", indicator),
             indicator_value(indicator, record["value"]),
-            delta=t("meets_target") if bool(record["meets_target"]) else "✗ " + t("meets_target"),
-            delta_color="normal" if bool(record["meets_target"]) else "inverse",
+            delta=t("meets_target") if truthy(record["meets_target"]) else "✗ " + t("meets_target"),
+            delta_color="normal" if truthy(record["meets_target"]) else "inverse",
             delta_arrow="off",
             delta_description=t("vs_target", target=indicator_value(indicator, record["target"])),
             chart_data=spark or None,

@@ -11,7 +11,7 @@ import streamlit as st
 
 from dashboard import charts, data, export
 from dashboard.i18n import CODES, code, t
-from dashboard.ui import indicator_value, month_label, require_warehouse, to_date
+from dashboard.ui import indicator_value, month_label, require_warehouse, to_date, truthy
 
 TIERS = ("supply_unit", "team", "staff", "collector")
 CHILD_TIER = {"supply_unit": "team", "team": "staff"}
@@ -56,7 +56,7 @@ top = st.columns([1, 2])
 month = top[0].selectbox(
     t("pick_month"),
     options=list(provisional),
-    format_func=lambda value: month_label(value, bool(provisional[value])),
+    format_func=lambda value: month_label(value, truthy(provisional[value])),
     key="rank_month",
 )
 tier = top[1].segmented_control(

@@ -59,24 +59,43 @@ if staff_id:
 
 st.subheader(t("digest"))
 digest = data.reminder_digest()
-outbox = data.outbox_messages()
-if digest is None and outbox is None:
+if digest is None:
     st.info(t("digest_missing"))
-if digest is not None:
-    if unit != "" and "unit_code" in digest.columns:
-        digest = digest[digest["unit_code"] == unit]
-    paginated(display(digest), key="rem_digest", page_size=20)
-if outbox is not None and not outbox.empty:
-    people = list(dict.fromkeys(outbox["person_id"]))
-    default = people.index(staff_id) if staff_id in people else 0
-    person = st.selectbox(
-        t("person_id"),
-        options=people,
-        index=default,
-        format_func=lambda v: names.get(v, v),
-        key="rem_digest_person",
+    st.stop()
+if unit != "" and "unit_code" in digest.columns:
+    digest = digest[digest["unit_code"] == unit]
+if digest.empty:
+    st.caption(t("no_data"))
+    st.stop()
+summary_columns = [
+    c
+    for c in (
+        "person_id",
+        "person_name",
+        "unit_code",
+        "total_count",
+        "overdue_count",
+        "warning_count",
+        "reminder_count",
     )
-    message = outbox[outbox["person_id"] == person].iloc[0]
+    if c in digest.columns
+]
+paginated(display(digest[summary_columns], names=("unit_code",)), key="rem_digest", page_size=20)
+people = digest["person_id"].tolist()
+person = st.selectbox(
+    t("person_id"),
+    options=people,
+    index=people.index(staff_id) if staff_id in people else 0,
+    format_func=lambda v: names.get(v, v),
+    key="rem_digest_person",
+)
+message = digest[digest["person_id"] == person].iloc[0]
+with st.container(border=True):
     st.markdown(f"**{message['subject']}**")
-    st.code(message["body"], language=None)
-    st.caption(f"{message['channel']} · {message['status']} · {minute(message['created_at'])}")
+    st.text(message["body"])
+outbox = data.outbox_messages()
+if outbox is not None:
+    sent = outbox[outbox["person_id"] == person]
+    if not sent.empty:
+        latest = sent.iloc[0]
+        st.caption(f"{latest['channel']} · {latest['status']} · {minute(latest['created_at'])}")

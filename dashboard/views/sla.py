@@ -30,6 +30,7 @@ units = filters[0].multiselect(
     options=sorted(steps["unit_code"].dropna().unique()),
     format_func=lambda v: names.get(v, v),
     key="sla_units",
+    placeholder=t("all"),
 )
 if units:
     steps = steps[steps["unit_code"].isin(units)]
@@ -38,6 +39,7 @@ teams = filters[1].multiselect(
     options=sorted(steps["team_code"].dropna().unique()),
     format_func=lambda v: names.get(v, v),
     key="sla_teams",
+    placeholder=t("all"),
 )
 if teams:
     steps = steps[steps["team_code"].isin(teams)]
@@ -46,6 +48,7 @@ nodes = filters[2].multiselect(
     options=sorted(steps["node_code"].dropna().unique()),
     format_func=lambda v: code("node_code", v),
     key="sla_nodes",
+    placeholder=t("all"),
 )
 if nodes:
     steps = steps[steps["node_code"].isin(nodes)]

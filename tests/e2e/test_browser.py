@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -43,6 +45,20 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout_s: float = 60) ->
     raise TimeoutError(f"dashboard at {url} not healthy after {timeout_s}s")
 
 
+def _stop_group(process: subprocess.Popen) -> None:
+    """Stop the CLI and the streamlit server it started (one process group)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    time.sleep(0.5)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+
+
 @pytest.fixture(scope="module")
 def dashboard_url(tiny_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = _free_port()
@@ -59,18 +75,17 @@ def dashboard_url(tiny_warehouse: Path, tmp_path_factory: pytest.TempPathFactory
         str(port),
     ]
     with log.open("w") as output:
-        process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
+        # Its own process group: `dangan dashboard` runs streamlit as a child, and both
+        # must stop with the test.
+        process = subprocess.Popen(
+            command, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, process)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        _stop_group(process)
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +139,10 @@ def _wait_rendered(driver, title_fragment: str | None = None) -> None:
 def _errors(driver) -> list[str]:
     from selenium.webdriver.common.by import By
 
-    return [element.text for element in driver.find_elements(By.CSS_SELECTOR, ", ".join(ERROR_SELECTORS))]
+    return [
+        element.get_attribute("innerText")
+        for element in driver.find_elements(By.CSS_SELECTOR, ", ".join(ERROR_SELECTORS))
+    ]
 
 
 def test_every_page_renders_in_chromium_without_an_error(dashboard_url: str, browser) -> None:
@@ -181,3 +199,49 @@ def test_customer_search_in_chromium_shows_documents(
     assert not _errors(browser)
     tabs = browser.find_elements(By.CSS_SELECTOR, '[data-testid="stTab"]')
     assert len(tabs) >= 5
+
+
+def test_clicking_a_units_bar_in_chromium_drills_down_to_its_teams(
+    dashboard_url: str, browser, tiny_warehouse: Path
+) -> None:
+    """GIVEN the unit ranking WHEN a unit's bar is clicked THEN the chart shows the teams
+    of exactly that unit and the breadcrumb names it."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from ingest.warehouse import connect_published
+
+    con = connect_published(tiny_warehouse)
+    try:
+        columns = {row[0] for row in con.execute("describe marts.scorecard_monthly").fetchall()}
+        if "unit_code" not in columns:
+            pytest.skip("marts.scorecard_monthly has no unit_code column to drill down by")
+        teams_per_unit = dict(
+            con.execute(
+                "select units.entity_name, count(teams.entity_id) "
+                "from marts.scorecard_monthly as units "
+                "left join marts.scorecard_monthly as teams on teams.month = units.month "
+                "and teams.tier = 'team' and teams.unit_code = units.entity_id "
+                "where units.tier = 'supply_unit' "
+                "and units.month = (select max(month) from marts.scorecard_monthly) group by all"
+            ).fetchall()
+        )
+    finally:
+        con.close()
+    browser.get(f"{dashboard_url}/rankings")
+    _wait_rendered(browser)
+    bars = WebDriverWait(browser, PAGE_TIMEOUT_S).until(
+        lambda drv: drv.find_elements(By.CSS_SELECTOR, ".js-plotly-plot .bars .point path")
+    )
+    ActionChains(browser).move_to_element(bars[0]).click().perform()
+    WebDriverWait(browser, PAGE_TIMEOUT_S, poll_frequency=0.5).until(
+        lambda drv: any("班组" in title.text for title in drv.find_elements(By.CSS_SELECTOR, ".gtitle"))
+    )
+    time.sleep(1.0)
+    browser.save_screenshot(str(ARTIFACTS / "dashboard-rankings-drill-down.png"))
+    assert not _errors(browser)
+    unit_name = browser.find_elements(By.CSS_SELECTOR, '[data-testid="stSelectbox"]')[1].text.splitlines()[-1]
+    assert unit_name in teams_per_unit
+    shown_bars = browser.find_elements(By.CSS_SELECTOR, ".js-plotly-plot .bars .point path")
+    assert len(shown_bars) == teams_per_unit[unit_name]
