@@ -320,6 +320,12 @@ def ingest_reject_rows(limit: int = 1000) -> pd.DataFrame:
     )
 
 
+def scan_decode_summary() -> pd.DataFrame:
+    return query(
+        "select decode_status, count(*) as count from marts.scan_pages group by decode_status order by count desc"
+    )
+
+
 def unreadable_scans() -> pd.DataFrame:
     return query(
         "select file_path, file_format, file_size, error, read_at from raw.scan_files "

@@ -20,9 +20,11 @@ matches = data.search_customers(text)
 if matches.empty:
     st.info(t("no_data"))
     st.stop()
+customer_names = dict(zip(matches["cust_no"], matches["cust_name"], strict=True))
 cust_no = st.selectbox(
     t("pick_customer") + f" ({t('rows_total', n=len(matches))})",
     options=matches["cust_no"].tolist(),
+    format_func=lambda value: f"{value} {customer_names.get(value) or ''}".strip(),
     key="cust_pick",
 )
 
@@ -108,6 +110,34 @@ if not audits.empty:
             audits[["month", "proc_id", "proc_type", "sample_rank"]],
             dates=("month",),
             codes={"proc_type": "proc_type"},
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+borrowings = data.customer_borrowings(cust_no)
+if borrowings is not None and not borrowings.empty:
+    st.subheader(t("borrowings"))
+    wanted = [
+        c
+        for c in (
+            "borrow_id",
+            "dossier_id",
+            "borrower_id",
+            "status",
+            "due_on",
+            "days_overdue",
+            "requested_at",
+            "returned_at",
+        )
+        if c in borrowings.columns
+    ]
+    st.dataframe(
+        display(
+            borrowings[wanted],
+            names=("borrower_id",),
+            dates=("due_on",),
+            timestamps=("requested_at", "returned_at"),
         ),
         hide_index=True,
         width="stretch",

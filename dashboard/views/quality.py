@@ -65,10 +65,32 @@ if unmatched is None:
 else:
     paginated(display(unmatched), key="dq_unmatched")
 
+st.subheader(t("decode_summary"))
+decode = data.scan_decode_summary()
+st.dataframe(display(decode, codes={"decode_status": "decode_status"}), hide_index=True, width="content")
+
 st.subheader(t("unreadable_scans"))
 paginated(display(data.unreadable_scans(), timestamps=("read_at",)), key="dq_scans")
 
 st.subheader(t("gate_violations"))
+monthly = data.gate_violations_monthly()
+if monthly is not None:
+    st.markdown(f"**{t('gate_by_unit')}**")
+    wanted = [
+        c
+        for c in ("month", "unit_code", "team_code", "steps_started", "violations", "violation_rate")
+        if c in monthly.columns
+    ]
+    paginated(
+        display(
+            monthly[monthly["violations"] > 0][wanted],
+            names=("unit_code", "team_code"),
+            dates=("month",),
+            rates=("violation_rate",),
+        ),
+        key="dq_gate_monthly",
+        page_size=20,
+    )
 paginated(
     display(
         data.gate_violations(),
