@@ -34,7 +34,7 @@ import sqlalchemy as sa
 
 from ingest import validate
 from ingest.contract import RAW_SCHEMA, Table, create_raw_tables, tables_of
-from ingest.sources import Source, SourceError, Staged, quote
+from ingest.sources import Source, SourceError, quote
 
 logger = logging.getLogger(__name__)
 
@@ -105,7 +105,7 @@ def load_table(
         try:
             rejected = validate.validate(con, table, STAGE, staged)
             loaded = _apply(con, table, incremental=incremental)
-            _record_rejects(con, table, run_id, staged)
+            _record_rejects(con, table, run_id)
             load = TableLoad(table.system, table.name, staged.rows, loaded, rejected, "ok", None)
             _record_run(con, load, run_id, describe, mode, started)
             con.commit()
@@ -133,22 +133,15 @@ def _apply(con: duckdb.DuckDBPyConnection, table: Table, *, incremental: bool) -
     raw_table = f"{RAW_SCHEMA}.{table.name}"
     columns = ", ".join(quote(name) for name in table.column_names)
     pk = quote(table.primary_key)
-    con.execute(
-        f"create or replace temp table ingest_good as select {columns} from {validate.TYPED} "
-        f"where _row not in (select _row from {validate.REJECTS})"
-    )
-    try:
-        if incremental:
-            con.execute(f"delete from {raw_table} where {pk} in (select {pk} from ingest_good)")
-        else:
-            con.execute(f"delete from {raw_table}")
-        con.execute(f"insert into {raw_table} ({columns}) select {columns} from ingest_good")
-        return con.execute("select count(*) from ingest_good").fetchone()[0]
-    finally:
-        con.execute("drop table if exists temp.ingest_good")
+    good = f"from {validate.TYPED} where _row not in (select _row from {validate.REJECTS})"
+    if incremental:
+        con.execute(f"delete from {raw_table} where {pk} in (select {pk} {good})")
+    else:
+        con.execute(f"delete from {raw_table}")
+    return con.execute(f"insert into {raw_table} ({columns}) select {columns} {good}").fetchone()[0]
 
 
-def _record_rejects(con: duckdb.DuckDBPyConnection, table: Table, run_id: str, staged: Staged) -> None:
+def _record_rejects(con: duckdb.DuckDBPyConnection, table: Table, run_id: str) -> None:
     con.execute(
         f"insert into {RAW_SCHEMA}.ingest_rejects "
         "(run_id, system, table_name, row_key, row_number, column_name, reason, raw_row, rejected_at) "

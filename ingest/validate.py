@@ -89,13 +89,16 @@ def validate(con: duckdb.DuckDBPyConnection, table: Table, stage: str, staged: S
         f"{typed_expression(column, cols[column.name], source_types[cols[column.name]])} as {quote(column.name)}"
         for column in table.columns
     )
-    present_columns = ", ".join(
-        f"{present_expression(cols[column.name])} as {quote('_has_' + column.name)}"
+    # Whether a value was there at all, for the typed columns: tells a bad value from a
+    # missing one. (For text the typed value itself tells: empty text is null.)
+    present_columns = "".join(
+        f", {present_expression(cols[column.name])} as {quote('_has_' + column.name)}"
         for column in table.columns
+        if column.type != "text"
     )
     con.execute(
         f"create or replace temp table {TYPED} as select rowid + 1 as _row, "
-        f"cast({quote(key_source)} as varchar) as _key, {typed_columns}, {present_columns} from {stage}"
+        f"cast({quote(key_source)} as varchar) as _key, {typed_columns}{present_columns} from {stage}"
     )
     con.execute(
         f"create or replace temp table {REJECTS} "
@@ -115,7 +118,7 @@ def validate(con: duckdb.DuckDBPyConnection, table: Table, stage: str, staged: S
 
     for column in table.columns:
         name = quote(column.name)
-        has = quote("_has_" + column.name)
+        has = quote("_has_" + column.name) if column.type != "text" else f"{name} is not null"
         if column.type != "text":
             # The value as read comes from the staging table, joined back on the row.
             reject(
