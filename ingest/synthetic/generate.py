@@ -50,8 +50,8 @@ SCALES: dict[str, Scale] = {
     "jiaxing": Scale(500_000, 1_200_000, 12, "parquet", 2000, 0.05),
     "zhejiang": Scale(5_000_000, 12_000_000, 12, "parquet", 5000, 0.05),
 }
-PROC_CHUNK = 50_000
-CUST_CHUNK = 200_000
+PROC_CHUNK = 25_000
+CUST_CHUNK = 100_000
 
 # Base rates of archive behaviour; each is multiplied by the unit, team and person factor.
 P_RED = 0.005  # a time-limited step overruns its limit

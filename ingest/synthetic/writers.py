@@ -29,6 +29,7 @@ ARROW_TYPES = {
     "date": pa.date32(),
     "timestamp": pa.timestamp("s"),
 }
+SQLITE_SLICE = 50_000
 SQLITE_TYPES = {"text": "TEXT", "int": "INTEGER", "bool": "BOOLEAN", "date": "DATE", "timestamp": "DATETIME"}
 
 
@@ -107,15 +108,17 @@ class TableSink:
         self.rows += n
 
     def _write_sqlite(self, batch: pa.Table) -> None:
-        columns = []
-        for column in self.table.columns:
-            array = batch.column(column.name)
-            if column.type == "timestamp":
-                array = pc.strftime(array, format="%Y-%m-%d %H:%M:%S")
-            elif column.type == "date":
-                array = array.cast(pa.string())
-            columns.append(array.to_pylist())
-        self.con.executemany(self._insert, zip(*columns, strict=True))
+        # Python row objects are made a slice at a time, so memory stays small.
+        for offset in range(0, batch.num_rows, SQLITE_SLICE):
+            part = batch.slice(offset, SQLITE_SLICE)
+            columns = []
+            for column in self.table.columns:
+                array = part.column(column.name)
+                if column.type in ("timestamp", "date"):
+                    # Arrow renders timestamp[s] as 'YYYY-MM-DD HH:MM:SS' and date32 as ISO.
+                    array = array.cast(pa.string())
+                columns.append(array.to_pylist())
+            self.con.executemany(self._insert, zip(*columns, strict=True))
 
     def close(self) -> None:
         if self._parquet is not None:
@@ -147,6 +150,7 @@ class SystemSinks:
             con = sqlite3.connect(db)
             con.execute("pragma journal_mode = off")
             con.execute("pragma synchronous = off")
+            con.execute("pragma cache_size = -65536")
             self.cons[system] = con
         self.sinks = {table.name: TableSink(table, out, fmt, self.cons[table.system]) for table in TABLES}
 
