@@ -103,7 +103,7 @@ def load_table(
         staged = source.stage(con, table, STAGE, since=since, progress=progress)
         con.begin()
         try:
-            rejected = validate.validate(con, table, STAGE, staged)
+            rejected = validate.validate(con, table, STAGE, staged, incremental=incremental)
             loaded = _apply(con, table, incremental=incremental)
             _record_rejects(con, table, run_id)
             load = TableLoad(table.system, table.name, staged.rows, loaded, rejected, "ok", None)

@@ -80,8 +80,14 @@ def present_expression(source: str) -> str:
     return f"({value} is not null and cast({value} as varchar) <> '')"
 
 
-def validate(con: duckdb.DuckDBPyConnection, table: Table, stage: str, staged: Staged) -> int:
-    """Write ``typed`` and ``rejects`` for the staged table; return the number of rejected rows."""
+def validate(
+    con: duckdb.DuckDBPyConnection, table: Table, stage: str, staged: Staged, *, incremental: bool
+) -> int:
+    """Write ``typed`` and ``rejects`` for the staged table; return the number of rejected rows.
+
+    ``incremental``: the good rows will be upserted into what raw holds, so unique values
+    are also checked against raw rows of other keys (a full load replaces them instead).
+    """
     source_types = {name: type_ for name, type_, *_ in con.execute(f"describe {stage}").fetchall()}
     cols = staged.columns
     key_source = cols[table.primary_key]
@@ -157,6 +163,8 @@ def validate(con: duckdb.DuckDBPyConnection, table: Table, stage: str, staged: S
             f"from (select _row, _key, {col}, count(*) over (partition by {col}) as copies "
             f"from {TYPED} where {col} is not null) as t where copies > 1"
         )
+        if not incremental:
+            continue
         # A value kept in raw under another key (rows of earlier loads not replaced now).
         con.execute(
             f"insert into {REJECTS} select t._row, t._key, {_literal(unique)}, "

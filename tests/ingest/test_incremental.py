@@ -193,3 +193,21 @@ def test_incremental_rows_are_checked_against_rows_loaded_earlier(tmp_path: Path
     ).fetchone()[0]
     assert 'already held in raw.documents by doc_id "D1"' in reason
     assert loads["documents"].rejected_rows == 1
+
+
+def test_full_refresh_lets_a_new_row_take_a_unique_value_of_a_row_gone_from_the_source(
+    tmp_path: Path,
+) -> None:
+    rows = good_rows()
+    first = write("csv", tmp_path / "day1", rows)
+    rows = copy.deepcopy(rows)
+    rows["documents"][0].update(doc_id="D3", updated_at="2026-03-01 10:00:00")
+    second = write("csv", tmp_path / "day2", rows)
+    con = duckdb.connect()
+    load(con, first, "day-1")
+    loads = load(con, second, "refresh", full_refresh=True)
+
+    assert loads["documents"].rejected_rows == 0
+    assert con.execute("select doc_id from raw.documents where barcode = 'DG000000000001'").fetchall() == [
+        ("D3",)
+    ]
