@@ -194,3 +194,19 @@ def test_sqlite_source_rejects_the_same_rows_as_csv(tmp_path: Path) -> None:
 
     assert results["sqlite"] == results["csv"]
     assert set(results["sqlite"][0]) == expected_rejects()
+
+
+def test_csv_with_or_without_bom_and_extra_column_loads_the_same(tmp_path: Path) -> None:
+    rows = good_rows()
+    snapshots = []
+    for name, options in {
+        "bom": {"bom": True, "extra_column": True},
+        "plain": {"bom": False, "extra_column": False},
+    }.items():
+        con = duckdb.connect()
+        loads = load_all(con, folder(write_csv(tmp_path / name, rows, **options)), name)
+        assert all(load.status == "ok" for load in loads)
+        snapshots.append(raw_snapshot(con))
+    assert (tmp_path / "bom" / "marketing" / "staff.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    assert snapshots[0] == snapshots[1]
+    assert len(snapshots[0]["staff"]) == 4
