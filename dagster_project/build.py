@@ -84,6 +84,12 @@ def _failure_message(result: dg.ExecuteInProcessResult) -> str:
             data = event.event_specific_data
             if not data.passed and data.severity == dg.AssetCheckSeverity.ERROR:
                 parts.append(f"check {data.check_name} on {data.asset_key.to_user_string()} failed")
+    text = " ".join(parts)
+    if "KeyError: 'test." in text or "KeyError: 'model." in text or "KeyError: 'seed." in text:
+        parts.append(
+            "dbt reported a node that is not in the prepared manifest: the dbt project changed"
+            " while building; build again (the manifest is re-parsed first)."
+        )
     skipped = [event.step_key for event in result.all_events if event.event_type_value == "STEP_SKIPPED"]
     if skipped:
         parts.append(f"not run: {', '.join(sorted(set(skipped)))}")

@@ -8,7 +8,10 @@ Layout for a warehouse path ``W`` (e.g. ``data/warehouse.duckdb``):
   that copy, checkpoints and closes it, then :func:`publish` moves it into
   ``W.versions/`` and swaps the link with an atomic ``rename``.
 - A failed or killed build leaves only its private copy behind; the published file is
-  never opened read-write.
+  never opened read-write. Such leftovers are removed after a later publish
+  (:func:`remove_stale_builds`).
+- Under Dagster every step of a run asks for :func:`run_build_copy` with the run id and
+  gets the same private file, so a run is one build however many steps it has.
 
 Why: DuckDB lets one read-write process lock out every other process, data can sit in
 the WAL until a checkpoint, and Python's DuckDB caches an open database per path. A new
