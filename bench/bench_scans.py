@@ -11,6 +11,7 @@ Results go to bench/results/scans.md.
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import platform
 import re
@@ -32,7 +33,31 @@ ROOT = Path(__file__).resolve().parent.parent
 PATTERN = r"^(DG\d{12}|JZ\d{10})$"
 ACCEPT = re.compile(PATTERN)
 DPIS = (150, 200, 300)
-CONDITIONS = ("clean", *DEGRADATIONS, "continuation")
+# Harsher than the generator's degradations, to find where a second decoder earns its time.
+HARD = {
+    "hard_skew_8deg": lambda im, dpi: im.rotate(
+        8, resample=Image.Resampling.BILINEAR, expand=True, fillcolor=250
+    ),
+    "hard_blur": lambda im, dpi: im.filter(ImageFilter.GaussianBlur(radius=1.5 * dpi / 200)),
+    "hard_contrast": lambda im, dpi: im.point(lambda v: 150 + v * 50 // 255),
+    "jpeg_q20": lambda im, dpi: _jpeg(im, 20),
+    "hard_noise_8pct": lambda im, dpi: _noise(im, 0.08),
+}
+CONDITIONS = ("clean", *DEGRADATIONS, *HARD, "continuation")
+
+
+def _jpeg(image: Image.Image, quality: int) -> Image.Image:
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=quality)
+    return Image.open(io.BytesIO(buffer.getvalue())).convert("L")
+
+
+def _noise(image: Image.Image, share: float) -> Image.Image:
+    pixels = np.array(image)
+    mask = np.random.default_rng(7).random(pixels.shape, dtype=np.float32)
+    pixels[mask < share / 2] = 0
+    pixels[mask > 1 - share / 2] = 255
+    return Image.fromarray(pixels, "L")
 
 
 def _otsu(image: Image.Image) -> Image.Image:
@@ -73,6 +98,8 @@ def render_set(pages: int) -> list[tuple[int, str, str, Image.Image]]:
                 if condition == "continuation":
                     image = render_pages(code, pages=2, dpi=dpi, seed=seed)[0][1]
                     code = ""
+                elif condition in HARD:
+                    image = HARD[condition](render_pages(code, dpi=dpi, seed=seed)[0][0], dpi)
                 else:
                     degradation = None if condition == "clean" else condition
                     image = render_pages(code, dpi=dpi, degradation=degradation, seed=seed)[0][0]

@@ -18,3 +18,6 @@ PDF_DPI_DEFAULT = float(os.environ.get("DANGAN_SCAN_PDF_DPI", "200"))
 PDF_DPI_RANGE = (150.0, 300.0)
 # Files written to DuckDB per transaction by the parent process.
 WRITE_BATCH_FILES = 100
+# zxing-cpp as a last pass over pages libzbar left without an accepted code (see
+# bench/results/scans.md for what it adds on the benchmark's pages).
+ZXING_PASS = os.environ.get("DANGAN_SCAN_ZXING", "1") not in ("0", "false", "no")

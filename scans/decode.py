@@ -104,6 +104,7 @@ def read_page(
     *,
     page: int = 1,
     crops: bool = True,
+    full_page: bool = True,
     median: bool = True,
     zxing: bool = True,
 ) -> PageRead:
@@ -117,7 +118,8 @@ def read_page(
     passes: list[tuple[str, Callable[[], list[Barcode]]]] = []
     for suffix, box in corners:
         passes.append((f"pyzbar{suffix}", lambda box=box: decode(gray.crop(box), page=page)))
-    passes.append(("pyzbar", lambda: decode(gray, page=page)))
+    if full_page or not corners:
+        passes.append(("pyzbar", lambda: decode(gray, page=page)))
     if median:
         # Speckle (salt and pepper) hides the bars from libzbar; a 3x3 median on the
         # corner crops is cheap, on the whole page it is the most expensive pass: last.
@@ -127,7 +129,7 @@ def read_page(
             )
     if zxing:
         passes.append(("zxing", lambda: decode_zxing(gray, page=page)))
-    if median:
+    if median and (full_page or not corners):
         passes.append(("pyzbar+median", lambda: decode(_median(gray), page=page)))
     found: list[Barcode] = []
     for name, run in passes:

@@ -272,3 +272,18 @@ def test_missing_folder_is_a_clear_error(tmp_path):
     """GIVEN a scans folder that does not exist WHEN ingested THEN the error names it."""
     with duckdb.connect() as con, pytest.raises(FileNotFoundError, match="nowhere"):
         ingest_scans(con, tmp_path / "nowhere", barcode_pattern=PATTERN)
+
+
+def test_batch_scan_of_two_documents_reads_each_first_page(tmp_path):
+    """GIVEN one TIFF holding two documents (2 + 1 pages) WHEN ingested THEN page 1 and page 3
+    carry their own code and the continuation page none: later pages are still read."""
+    from scans.synthetic import render_pages
+
+    first, dpi = render_pages("DG202411300010", pages=2, dpi=150, seed=1)
+    second, _ = render_pages("DG202411300011", pages=1, dpi=150, seed=2)
+    pages = first + second
+    pages[0].save(tmp_path / "batch.tif", dpi=(dpi, dpi), save_all=True, append_images=pages[1:])
+    with duckdb.connect() as con:
+        ingest_scans(con, tmp_path, barcode_pattern=PATTERN, workers=1)
+        rows = con.execute("select page_no, barcodes from raw.scan_pages order by page_no").fetchall()
+    assert rows == [(1, "DG202411300010"), (2, ""), (3, "DG202411300011")]
