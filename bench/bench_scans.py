@@ -84,6 +84,9 @@ STRATEGIES: dict[str, Callable[[Image.Image], list[str]]] = {
     "corners, full, median": lambda im: _values(read_page(im, ACCEPT, zxing=False).accepted),
     "zxing-cpp Code128, full page": lambda im: _values(decode_zxing(im)),
     "reader: corners, full, median, zxing": lambda im: _values(read_page(im, ACCEPT).accepted),
+    "continuation passes: corners only": lambda im: _values(
+        read_page(im, ACCEPT, full_page=False, median=False, zxing=False).accepted
+    ),
 }
 
 

@@ -287,3 +287,20 @@ def test_batch_scan_of_two_documents_reads_each_first_page(tmp_path):
         ingest_scans(con, tmp_path, barcode_pattern=PATTERN, workers=1)
         rows = con.execute("select page_no, barcodes from raw.scan_pages order by page_no").fetchall()
     assert rows == [(1, "DG202411300010"), (2, ""), (3, "DG202411300011")]
+
+
+def test_bilevel_group4_tiff_from_a_document_scanner_is_read(tmp_path):
+    """GIVEN a 1-bit CCITT Group 4 TIFF (what office document scanners write) WHEN ingested
+    THEN its page is read as grayscale and its code decoded."""
+    from scans.synthetic import render_pages
+
+    images, dpi = render_pages("DG202411300020", dpi=200, seed=4)
+    images[0].point(lambda v: 255 if v > 160 else 0).convert("1").save(
+        tmp_path / "fax.tif", dpi=(dpi, dpi), compression="group4"
+    )
+    with duckdb.connect() as con:
+        ingest_scans(con, tmp_path, barcode_pattern=PATTERN, workers=1)
+        row = con.execute("select file_format, status from raw.scan_files").fetchone()
+        page = con.execute("select barcodes, dpi from raw.scan_pages").fetchone()
+    assert row == ("tiff", "ok")
+    assert page == ("DG202411300020", 200.0)
