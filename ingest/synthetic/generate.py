@@ -66,7 +66,8 @@ P_HANDOVER_NEVER = 0.008
 P_TRANSFER_LATE = 0.04
 P_TRANSFER_NEVER = 0.012
 P_CANCELLED = 0.025
-P_GATE_BYPASS = 0.015  # the next node starts before the previous step's archive was sent
+P_AUDIT_FAIL = 0.02  # a spot-checked process fails for reasons other than a missing document
+P_GATE_BYPASS = 0.008  # the next node starts before the previous step's archive was sent
 SEGMENT_SHARE = np.array([0.77, 0.2, 0.03])
 CONTRACT_TERM_DAYS = {False: 5 * 365 + 1, True: 3 * 365 + 1}  # LV, HV
 
@@ -961,7 +962,9 @@ class _Generator:
         if nc == 0:
             return
         qp = q_proc[pick] * org.staff_factor[owner[pick]]
-        fail = (rng.random(nc) < np.clip(0.03 * qp, 0, 0.5)) | (incomplete[pick] & (rng.random(nc) < 0.7))
+        fail = (rng.random(nc) < np.clip(P_AUDIT_FAIL * qp, 0, 0.5)) | (
+            incomplete[pick] & (rng.random(nc) < 0.7)
+        )
         check_id = _ids("C", pnum[pick], 11)
         self.sinks.write(
             "audit_checks",
