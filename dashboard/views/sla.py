@@ -20,10 +20,6 @@ st.caption(f"{t('version')}: {version}")
 
 steps = data.sla_monitor()
 names = data.entity_names()
-if steps.empty:
-    st.info(t("no_data"))
-    st.stop()
-
 filters = st.columns(3)
 units = filters[0].multiselect(
     t("unit_code"),
@@ -55,6 +51,10 @@ if nodes:
 
 for column, status in zip(st.columns(3), STATUSES, strict=True):
     column.metric(code("status", status), int((steps["status"] == status).sum()), border=True)
+
+if steps.empty:
+    st.info(t("no_data"))
+    st.stop()
 
 group = st.radio(
     t("group_by"),
