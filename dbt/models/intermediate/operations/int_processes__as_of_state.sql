@@ -54,7 +54,7 @@ final as (
         is_business_expansion,
         is_cancelled,
         accepted_at,
-        completed_at
+        completed_at,
     from observed
 )
 

@@ -19,16 +19,16 @@ dossiers as (
 
 codes as (
     {%- for position in range(1, max_codes + 1) %}
-    select
-        file_sha256,
-        file_path,
-        page_no,
-        {{ position }} as code_position,
-        {{ dbt.split_part('barcodes', "';'", position) }} as barcode
-    from pages
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+        select
+            file_sha256,
+            file_path,
+            page_no,
+            {{ position }} as code_position,
+            {{ dbt.split_part('barcodes', "';'", position) }} as barcode
+        from pages
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
     {%- endfor %}
 ),
 
@@ -40,7 +40,7 @@ final as (
         documents.doc_id,
         dossiers.dossier_id,
         codes.page_no,
-        codes.code_position
+        codes.code_position,
     from codes
     left join documents
         on codes.barcode = documents.barcode

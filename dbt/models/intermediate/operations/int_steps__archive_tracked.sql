@@ -29,7 +29,7 @@ step_documents as (
     select
         step_id,
         count(*) as document_count,
-        min(added_at) as first_added_at
+        min(added_at) as first_added_at,
     from documents
     where step_id is not null
     group by step_id
@@ -78,7 +78,7 @@ tracked as (
             else archive_as_of.first_doc_at
         end as first_document_at,
         archive_as_of.sent_at,
-        archive_as_of.reviewed_at
+        archive_as_of.reviewed_at,
     from steps
     inner join processes
         on steps.proc_id = processes.proc_id
@@ -95,7 +95,7 @@ final as (
         *,
         completed_at is null as is_open,
         first_document_at is not null as has_document,
-        sent_at is not null as is_sent
+        sent_at is not null as is_sent,
     from tracked
 )
 

@@ -68,7 +68,7 @@ final as (
         due_on,
         started_at,
         completed_at,
-        clock_end_at
+        clock_end_at,
     from clocked
 )
 

@@ -14,7 +14,7 @@ documents as (
 ),
 
 documented as (
-    select distinct proc_id from documents
+    select distinct proc_id, from documents
     where proc_id is not null
 ),
 
@@ -45,7 +45,7 @@ sized as (
     select
         *,
         row_number() over (partition by month, unit_code order by sample_hash, proc_id) as sample_rank,
-        count(*) over (partition by month, unit_code) as population_size
+        count(*) over (partition by month, unit_code) as population_size,
     from hashed
 ),
 
@@ -74,7 +74,7 @@ final as (
         sample_hash,
         sample_rank,
         population_size as population,
-        sample_size
+        sample_size,
     from with_size
     where sample_rank <= sample_size
 )

@@ -41,7 +41,7 @@ with_status as (
             when borrowed_at is not null then 'borrowed'
             when approved_at is not null then 'approved'
             else 'requested'
-        end as status
+        end as status,
     from as_of_events
 ),
 
@@ -75,7 +75,7 @@ final as (
         with_status.requested_at,
         with_status.approved_at,
         with_status.borrowed_at,
-        with_status.returned_at
+        with_status.returned_at,
     from with_status
     left join dossiers
         on with_status.dossier_id = dossiers.dossier_id

@@ -15,8 +15,7 @@ staff as (
 ),
 
 active_customers as (
-    select *
-    from customers
+    select * from customers
     where
         is_non_residential
         and opened_on <= {{ as_of_date() }}
@@ -29,7 +28,7 @@ standing_contracts as (
         row_number() over (
             partition by cust_no
             order by expires_on desc, signed_on desc, contract_id desc
-        ) as recency
+        ) as recency,
     from contracts
     where
         signed_on <= {{ as_of_date() }}
@@ -68,11 +67,11 @@ joined as (
             when current_contracts.expires_on <= windows.warn_until_on then 'warning'
             when current_contracts.expires_on <= windows.alert_until_on then 'reminder'
         end as alert_level,
-        {{ dbt.datediff(as_of_date(), 'current_contracts.expires_on', 'day') }} as days_to_expiry,
+        {{ dbt.datediff(as_of_date(), 'current_contracts.expires_on', 'day') }}             as days_to_expiry,
         current_contracts.signed_on,
         current_contracts.expires_on,
         windows.alert_until_on,
-        active_customers.opened_on
+        active_customers.opened_on,
     from active_customers
     cross join windows
     left join current_contracts
@@ -107,7 +106,7 @@ final as (
         signed_on,
         expires_on,
         alert_until_on,
-        opened_on
+        opened_on,
     from joined
 )
 

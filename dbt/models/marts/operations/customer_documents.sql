@@ -30,7 +30,7 @@ scan_pages as (
 document_types as (
     select
         doc_type,
-        min(doc_type_zh) as doc_type_zh
+        min(doc_type_zh) as doc_type_zh,
     from required_documents
     group by doc_type
 ),
@@ -38,7 +38,7 @@ document_types as (
 ranked_scans as (
     select
         *,
-        row_number() over (partition by doc_id order by read_at, file_path) as scan_order
+        row_number() over (partition by doc_id order by read_at, file_path) as scan_order,
     from scan_pages
 ),
 
@@ -76,7 +76,7 @@ final as (
         first_scans.dpi as scan_dpi,
         first_scans.sharpness as scan_sharpness,
         first_scans.file_path is not null as scanned,
-        documents.added_at
+        documents.added_at,
     from documents
     left join customers
         on documents.cust_no = customers.cust_no

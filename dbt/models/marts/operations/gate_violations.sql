@@ -16,14 +16,14 @@ blocking as (
         later.step_id,
         earlier.step_id as blocking_step_id,
         earlier.node_code as blocking_node_code,
-        row_number() over (partition by later.step_id order by earlier.seq, earlier.step_id) as blocking_order
+        row_number() over (partition by later.step_id order by earlier.seq, earlier.step_id) as blocking_order,
     from steps as later
     inner join steps as earlier
         on
             later.proc_id = earlier.proc_id
-            and earlier.seq < later.seq
+            and later.seq > earlier.seq
             and earlier.is_archive_producing
-            and (earlier.sent_at is null or earlier.sent_at > later.started_at)
+            and (earlier.sent_at is null or later.started_at < earlier.sent_at)
 ),
 
 final as (
@@ -39,7 +39,7 @@ final as (
         steps.proc_type,
         nodes.name_zh as node_name_zh,
         cast({{ dbt.date_trunc('month', 'steps.started_at') }} as date) as month,
-        steps.started_at
+        steps.started_at,
     from steps
     inner join blocking
         on steps.step_id = blocking.step_id

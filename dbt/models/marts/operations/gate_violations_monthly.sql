@@ -23,7 +23,7 @@ started as (
         steps.unit_code,
         steps.team_code,
         count(*) as steps_started,
-        count(violations.step_id) as violations
+        count(violations.step_id) as violations,
     from steps
     left join violations
         on steps.step_id = violations.step_id
@@ -41,7 +41,7 @@ final as (
         started.violations,
         case
             when started.steps_started > 0 then 1.0 * started.violations / started.steps_started
-        end as violation_rate
+        end as violation_rate,
     from started
     left join teams
         on started.team_code = teams.team_code

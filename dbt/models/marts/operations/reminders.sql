@@ -32,7 +32,7 @@ dossiers as (
 ),
 
 cancelled_processes as (
-    select proc_id from {{ ref('int_processes__as_of_state') }}
+    select proc_id, from {{ ref('int_processes__as_of_state') }}
     where is_cancelled
 ),
 
@@ -67,12 +67,12 @@ step_reminders as (
 ),
 
 process_documents as (
-    select distinct proc_id from documents
+    select distinct proc_id, from documents
     where proc_id is not null
 ),
 
 handed_over as (
-    select distinct proc_id from handovers
+    select distinct proc_id, from handovers
 ),
 
 handover_due as (
@@ -151,7 +151,9 @@ contract_reminders as (
         alert_level as level,
         case
             when contract_id is null then cast(opened_on as timestamp)
-            else cast({{ dbt.dateadd('month', '-1 * ' ~ threshold('contract_alert_months', 'integer'), 'expires_on') }} as timestamp)
+            else
+                cast(                                        {{ dbt.dateadd('month', '-1 * ' ~ threshold('contract_alert_months', 'integer'), 'expires_on') }} as timestamp
+                )
         end as since,
         case
             when contract_id is null then cast(opened_on as timestamp)
@@ -215,7 +217,7 @@ final as (
         unioned.object_kind,
         unioned.level = 'overdue' as is_urge,
         unioned.since,
-        unioned.due_at
+        unioned.due_at,
     from unioned
     left join staff
         on unioned.person_id = staff.staff_id

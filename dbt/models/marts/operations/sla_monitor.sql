@@ -47,7 +47,7 @@ final as (
         clocked.elapsed_workdays,
         clocked.remaining_workdays,
         clocked.due_on,
-        clocked.started_at
+        clocked.started_at,
     from clocked
     left join processes
         on clocked.proc_id = processes.proc_id
