@@ -179,7 +179,9 @@ def run_build(
     if source is None and not (marketing_url and archive_url):
         print("dangan build: give --source DIR or both --marketing-url and --archive-url", file=sys.stderr)
         return 2
-    warehouse = Path(warehouse).resolve()
+    # Not resolve(): the warehouse path is a symlink to the current version, and the build
+    # must work beside the link, not beside the version it points to.
+    warehouse = Path(warehouse).absolute()
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     write(f"dangan build as of {moment} into {warehouse}")

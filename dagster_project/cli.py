@@ -40,7 +40,8 @@ def _build(args: argparse.Namespace) -> int:
 
 def _dashboard(args: argparse.Namespace) -> int:
     app = settings.PROJECT_ROOT / "dashboard" / "streamlit_app.py"
-    env = dict(os.environ, DANGAN_WAREHOUSE=str(Path(args.warehouse).resolve()))
+    # absolute(), not resolve(): the warehouse path is a symlink that moves with every publish.
+    env = dict(os.environ, DANGAN_WAREHOUSE=str(Path(args.warehouse).absolute()))
     command = [
         sys.executable,
         "-m",

@@ -3,8 +3,10 @@ a killed build, and the monthly close."""
 
 from __future__ import annotations
 
+import csv
 import io
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -207,12 +209,31 @@ def test_monthly_close_freezes_the_month_mails_the_report_and_a_later_build_keep
     assert workbook["排名"].cell(row=3, column=2).value == "排名"
     assert workbook["排名"].max_row - 3 == len(frozen_scores)
 
-    # A later build (a day on) and a second close run leave the closed month exactly as frozen.
+    # Later the archive system loses half its archive steps (a correction upstream). A full
+    # reload a day on changes the open months but not the closed one.
+    edited = tmp_path / "edited"
+    shutil.copytree(tiny_source, edited, ignore=shutil.ignore_patterns("scans", "*.sqlite"))
+    steps = edited / "archive" / "archive_steps.csv"
+    with steps.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    with steps.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([rows[0], *rows[1::2]])
+    before_open = _rows(warehouse, f"select * from marts.kpi_monthly where month < '{month}' order by all")
     later = format_as_of(parse_as_of(tiny_as_of) + timedelta(days=1))
-    assert run_build(*args, later, False, job="monthly_close", delivery=delivery) == 0
+    edited_args = (edited, None, None, tiny_source / "scans", warehouse)
+    assert run_build(*edited_args, later, True, job="monthly_close", delivery=delivery) == 0
+    assert (
+        _rows(warehouse, f"select * from marts.kpi_monthly where month < '{month}' order by all")
+        != before_open
+    )
     assert _rows(warehouse, frozen_sql.format("kpi_monthly", month)) == frozen_kpi
     assert _rows(warehouse, frozen_sql.format("scorecard_monthly", month)) == frozen_scores
     assert _rows(warehouse, "select distinct frozen_at from frozen.kpi_monthly") == frozen_at
+    # The marts take the closed month from frozen.*, unchanged.
+    assert (
+        _rows(warehouse, f"select * from marts.kpi_monthly where month = '{month}' order by all")
+        == frozen_kpi
+    )
     assert len(handler.messages) == 1, "the same report is not sent twice"
     outbox = _rows(warehouse, "select kind, status from delivery.outbox where kind = 'monthly_report'")
     assert outbox == [("monthly_report", "sent")]
