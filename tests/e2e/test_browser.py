@@ -241,7 +241,11 @@ def test_clicking_a_units_bar_in_chromium_drills_down_to_its_teams(
     time.sleep(1.0)
     browser.save_screenshot(str(ARTIFACTS / "dashboard-rankings-drill-down.png"))
     assert not _errors(browser)
-    unit_name = browser.find_elements(By.CSS_SELECTOR, '[data-testid="stSelectbox"]')[1].text.splitlines()[-1]
-    assert unit_name in teams_per_unit
+    unit_box = browser.find_elements(By.CSS_SELECTOR, '[data-testid="stSelectbox"]')[1]
+    shown_texts = unit_box.get_attribute("innerText").splitlines() + [
+        field.get_attribute("value") or "" for field in unit_box.find_elements(By.TAG_NAME, "input")
+    ]
+    unit_name = next((text.strip() for text in shown_texts if text.strip() in teams_per_unit), None)
+    assert unit_name is not None, shown_texts
     shown_bars = browser.find_elements(By.CSS_SELECTOR, ".js-plotly-plot .bars .point path")
     assert len(shown_bars) == teams_per_unit[unit_name]
