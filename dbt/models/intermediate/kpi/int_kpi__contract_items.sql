@@ -39,17 +39,16 @@ standing_contracts as (
         active_customers.month,
         active_customers.cust_no,
         contracts.contract_id,
-        contracts.expires_on >= active_customers.evaluated_on or contracts.auto_renew as is_valid,
+        {{ contract_is_valid('contracts', 'active_customers.evaluated_on') }} as is_valid,
         row_number() over (
             partition by active_customers.month, active_customers.cust_no
-            order by contracts.expires_on desc, contracts.contract_id desc
+            order by {{ contract_recency_order('contracts') }}
         ) as recency,
     from active_customers
     inner join contracts
         on
             active_customers.cust_no = contracts.cust_no
-            and contracts.signed_on <= active_customers.evaluated_on
-            and (contracts.terminated_on is null or contracts.terminated_on > active_customers.evaluated_on)
+            and {{ contract_is_standing('contracts', 'active_customers.evaluated_on') }}
 ),
 
 final as (
