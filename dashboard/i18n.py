@@ -127,14 +127,15 @@ LABELS: dict[str, tuple[str, str]] = {
     "headline": ("全公司主要指标", "Company headline figures"),
     "company": ("全公司", "Company"),
     "no_company_tier": (
-        "数据仓库未提供全公司汇总行，以下为各供电单位的最低值与最高值。",
-        "The warehouse has no company-level rows; showing the lowest and highest unit values.",
+        "数据仓库未提供全公司汇总行，以下为各供电单位中的最低值（及最高值）。",
+        "The warehouse has no company-level rows; showing the lowest (and highest) unit value.",
     ),
     "unit_values": ("各供电单位指标（与目标对比）", "Supply units vs target"),
     "trend": ("近 12 个月趋势", "12-month trend"),
     "trend_entity": ("趋势对象", "Trend for"),
     "vs_target": ("目标 {target}", "target {target}"),
-    "lowest_highest": ("最低 {low} / 最高 {high}", "lowest {low} / highest {high}"),
+    "lowest_unit": ("（最低单位）", " (lowest unit)"),
+    "highest_unit": ("最高 {high}", "highest {high}"),
     # rankings
     "rankings_title": ("三级排名", "Rankings"),
     "pick_tier": ("排名层级", "Tier"),

@@ -27,17 +27,41 @@ navigation = st.navigation(
     {
         t("section_performance"): [
             st.Page(PAGES / "kpi.py", title=t("page_kpi"), icon=":material/monitoring:", default=True),
-            st.Page(PAGES / "rankings.py", title=t("page_rankings"), icon=":material/leaderboard:"),
+            st.Page(
+                PAGES / "rankings.py",
+                url_path="rankings",
+                title=t("page_rankings"),
+                icon=":material/leaderboard:",
+            ),
         ],
         t("section_operations"): [
-            st.Page(PAGES / "sla.py", title=t("page_sla"), icon=":material/traffic:"),
-            st.Page(PAGES / "reminders.py", title=t("page_reminders"), icon=":material/notifications:"),
-            st.Page(PAGES / "contracts.py", title=t("page_contracts"), icon=":material/contract:"),
-            st.Page(PAGES / "audit.py", title=t("page_audit"), icon=":material/fact_check:"),
+            st.Page(PAGES / "sla.py", url_path="sla", title=t("page_sla"), icon=":material/traffic:"),
+            st.Page(
+                PAGES / "reminders.py",
+                url_path="reminders",
+                title=t("page_reminders"),
+                icon=":material/notifications:",
+            ),
+            st.Page(
+                PAGES / "contracts.py",
+                url_path="contracts",
+                title=t("page_contracts"),
+                icon=":material/contract:",
+            ),
+            st.Page(
+                PAGES / "audit.py", url_path="audit", title=t("page_audit"), icon=":material/fact_check:"
+            ),
         ],
         t("section_archive"): [
-            st.Page(PAGES / "customer.py", title=t("page_customer"), icon=":material/person_search:"),
-            st.Page(PAGES / "quality.py", title=t("page_quality"), icon=":material/rule:"),
+            st.Page(
+                PAGES / "customer.py",
+                url_path="customer",
+                title=t("page_customer"),
+                icon=":material/person_search:",
+            ),
+            st.Page(
+                PAGES / "quality.py", url_path="quality", title=t("page_quality"), icon=":material/rule:"
+            ),
         ],
     }
 )

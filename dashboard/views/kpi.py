@@ -68,15 +68,12 @@ for column, indicator in zip(st.columns(len(HEADLINE)), HEADLINE, strict=True):
             continue
         low, high = current["value"].min(), current["value"].max()
         column.metric(
-            code("indicator", indicator),
-            t(
-                "lowest_highest",
-                low=indicator_value(indicator, low),
-                high=indicator_value(indicator, high),
-            ),
+            code("indicator", indicator) + t("lowest_unit"),
+            indicator_value(indicator, low),
             delta=t("vs_target", target=indicator_value(indicator, current["target"].iloc[0])),
             delta_color="off",
             delta_arrow="off",
+            delta_description=t("highest_unit", high=indicator_value(indicator, high)),
             border=True,
         )
 
