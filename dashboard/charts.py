@@ -112,15 +112,15 @@ def traffic_light(counts: pd.DataFrame, group_label: str) -> go.Figure:
     return figure
 
 
-def reminder_levels(counts: pd.DataFrame) -> go.Figure:
-    """Reminders per category, stacked by level."""
+def reminder_levels(counts: pd.DataFrame, categories: list[str]) -> go.Figure:
+    """Reminders per category (all of ``categories``, empty ones at 0), stacked by level."""
     figure = go.Figure()
     for level in ("reminder", "warning", "overdue"):
-        rows = counts[counts["level"] == level]
+        rows = counts[counts["level"] == level].set_index("category")["count"]
         figure.add_trace(
             go.Bar(
-                x=[code("category", value) for value in rows["category"]],
-                y=rows["count"],
+                x=[code("category", value) for value in categories],
+                y=[int(rows.get(value, 0)) for value in categories],
                 name=code("level", level),
                 marker_color=LEVEL_COLOURS[level],
                 hovertemplate=f"%{{x}}<br>{code('level', level)}: %{{y}}<extra></extra>",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import charts, data
-from dashboard.i18n import code, t
+from dashboard.i18n import CODES, code, t
 from dashboard.ui import display, minute, paginated, require_warehouse
 
 require_warehouse()
@@ -27,18 +27,26 @@ scope = items if unit == "" else items[items["unit_code"] == unit]
 
 st.subheader(t("by_category"))
 counts = scope.groupby(["category", "level"], as_index=False).size().rename(columns={"size": "count"})
-st.plotly_chart(charts.reminder_levels(counts), key="rem_chart")
-levels = [level for level in ("overdue", "warning", "reminder") if level in set(scope["level"])]
-per_person = (
-    scope.pivot_table(index="person_id", columns="level", values="object_id", aggfunc="count", fill_value=0)
-    .reset_index()
-    .sort_values(by=levels, ascending=False)
+st.plotly_chart(charts.reminder_levels(counts, list(CODES["category"])), key="rem_chart")
+group_options = [c for c in ("unit_code", "team_code", "person_id") if c in scope.columns]
+group = st.radio(
+    t("group_by"),
+    options=group_options,
+    index=len(group_options) - 1,
+    format_func=t,
+    horizontal=True,
+    key="rem_group",
 )
+table = scope.pivot_table(
+    index=group, columns="level", values="object_id", aggfunc="count", fill_value=0
+).reset_index()
+levels = [level for level in ("overdue", "warning", "reminder") if level in table.columns]
+table = table.sort_values(by=[*levels, group], ascending=[False] * len(levels) + [True])
 paginated(
-    display(per_person[["person_id", *levels]], names=("person_id",)).rename(
+    display(table[[group, *levels]], names=(group,)).rename(
         columns={level: code("level", level) for level in levels}
     ),
-    key="rem_people",
+    key="rem_groups",
     page_size=20,
 )
 
