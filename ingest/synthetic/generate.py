@@ -393,11 +393,10 @@ class _Generator:
                 "updated_at": added_at,
             },
         )
-        self._offer_scans(rng, barcode, doc_type, pages, added_at, unit)
+        self._offer_scans(barcode, doc_type, pages, added_at, unit)
 
     def _offer_scans(
         self,
-        rng: np.random.Generator,
         barcode: pa.Array,
         doc_type: np.ndarray,
         pages: np.ndarray,
