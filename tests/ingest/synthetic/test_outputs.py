@@ -156,3 +156,25 @@ def test_unknown_scale_and_bad_scans_option_are_refused(tmp_path: Path) -> None:
         generate("huge", SEED, tmp_path / "x")
     with pytest.raises(ValueError, match="scans"):
         generate("tiny", SEED, tmp_path / "y", scans="many")
+
+
+def test_province_scale_streams_the_eleven_prefectures(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Zhejiang organisation and id ranges, on a reduced volume (the full scale is benchmark-only)."""
+    from ingest.synthetic import generate as module
+
+    monkeypatch.setattr(module, "PROC_CHUNK", 1_000)
+    monkeypatch.setitem(module.SCALES, "zhejiang", module.Scale(3_000, 20_000, 12, "csv", 0, 0.05))
+    out = generate("zhejiang", SEED, tmp_path / "zj", scans="none")
+    con = duckdb.connect()
+    units = con.execute(
+        f"select count(*), count(distinct left(unit_code, 4)) from read_csv('{out}/marketing/supply_units.csv', "
+        "all_varchar = true)"
+    ).fetchone()
+    assert units[0] > 80 and units[1] == 11
+    procs = con.execute(
+        f"select count(*), count(distinct proc_id) from read_csv('{out}/marketing/processes.csv', all_varchar = true)"
+    ).fetchone()
+    assert procs == (3_000, 3_000)
+    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["start"] == "2025-12-01 00:00:00"
