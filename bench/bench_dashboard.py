@@ -4,7 +4,7 @@ Cold = caches cleared (connection opened, every query run); warm = the same page
 with the query cache filled, which is what a user sees after the first visit. The
 customer page is timed with a search for the customer who has the most documents.
 
-    .venv/bin/python bench/bench_dashboard.py --warehouse data/warehouse.duckdb --repeat 3
+    .venv/bin/python bench/bench_dashboard.py --warehouse tiny=W1 --warehouse jiaxing=W2 --repeat 3
 """
 
 from __future__ import annotations
@@ -49,16 +49,10 @@ def _render(page: str, customer: str | None) -> float:
     return elapsed
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--warehouse", required=True)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--label", default="", help="e.g. jiaxing / tiny")
-    parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "dashboard.md"))
-    args = parser.parse_args()
-    os.environ["DANGAN_WAREHOUSE"] = str(Path(args.warehouse).resolve())
-
-    con = connect_published(Path(args.warehouse))
+def _measure(warehouse: Path, repeat: int) -> tuple[dict[str, int], float, dict[str, tuple[float, float]]]:
+    """Row counts, file size (MB) and median cold/warm seconds per page for one warehouse."""
+    os.environ["DANGAN_WAREHOUSE"] = str(warehouse.resolve())
+    con = connect_published(warehouse)
     try:
         counts = {name: con.execute(f"select count(*) from {name}").fetchone()[0] for name in COUNTED}
         row = con.execute(
@@ -67,42 +61,76 @@ def main() -> None:
         customer = row[0] if row else None
     finally:
         con.close()
-    size_mb = published_file(Path(args.warehouse)).stat().st_size / 1e6
-
-    results: dict[str, tuple[list[float], list[float]]] = {}
+    size_mb = published_file(warehouse).stat().st_size / 1e6
+    medians: dict[str, tuple[float, float]] = {}
     for page in PAGES:
         cold, warm = [], []
-        for _ in range(args.repeat):
+        for _ in range(repeat):
             st.cache_data.clear()
             st.cache_resource.clear()
             cold.append(_render(page, customer))
             warm.append(_render(page, customer))
-        results[page] = (cold, warm)
-        logger.info("%s cold %.2fs warm %.2fs", page, statistics.median(cold), statistics.median(warm))
+        medians[page] = (statistics.median(cold), statistics.median(warm))
+        logger.info("%s %s cold %.2fs warm %.2fs", warehouse, page, *medians[page])
+    return counts, size_mb, medians
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--warehouse",
+        action="append",
+        required=True,
+        help="LABEL=PATH of a published warehouse; repeat to compare scales side by side",
+    )
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "dashboard.md"))
+    args = parser.parse_args()
+    runs = {}
+    for spec in args.warehouse:
+        label, _, path = spec.partition("=")
+        runs[label] = _measure(Path(path), args.repeat)
+    labels = list(runs)
 
     lines = [
         "# Dashboard page render times",
         "",
-        f"Warehouse: {args.label or Path(args.warehouse).name}, {size_mb:.1f} MB; "
-        f"machine: {platform.machine()}, {os.cpu_count()} cores (shared with the team), "
-        f"Python {platform.python_version()}, Streamlit {st.__version__}.",
-        f"Measured with `bench/bench_dashboard.py` (Streamlit AppTest, script run only — no browser "
-        f"paint), median of {args.repeat} runs per page.",
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores shared with the rest of the team, "
+        f"Python {platform.python_version()}, Streamlit {st.__version__}. "
+        f"Measured in one run with `bench/bench_dashboard.py` (Streamlit AppTest: the page script and "
+        f"its queries, no browser paint), median of {args.repeat} runs per page.",
         "",
-        "| mart | rows |",
-        "| --- | ---: |",
-        *(f"| {name} | {count:,} |" for name, count in counts.items()),
-        "",
-        "| page | cold (s) | warm (s) | cold / warm |",
-        "| --- | ---: | ---: | ---: |",
+        "| mart | " + " | ".join(labels) + " |",
+        "| --- | " + " | ".join("---:" for _ in labels) + " |",
     ]
-    for page, (cold, warm) in results.items():
-        cold_s, warm_s = statistics.median(cold), statistics.median(warm)
-        lines.append(f"| {page} | {cold_s:.2f} | {warm_s:.2f} | {cold_s / warm_s:.1f}× |")
+    for name in COUNTED:
+        lines.append(f"| {name} | " + " | ".join(f"{runs[label][0][name]:,}" for label in labels) + " |")
+    lines.append("| file size (MB) | " + " | ".join(f"{runs[label][1]:.1f}" for label in labels) + " |")
+    lines += [
+        "",
+        "| page | " + " | ".join(f"{label} cold (s) | {label} warm (s)" for label in labels) + " |",
+        "| --- | " + " | ".join("---: | ---:" for _ in labels) + " |",
+    ]
+    for page in PAGES:
+        cells = " | ".join(
+            f"{runs[label][2][page][0]:.2f} | {runs[label][2][page][1]:.2f}" for label in labels
+        )
+        lines.append(f"| {page} | {cells} |")
+    if len(labels) > 1:
+        base = labels[0]
+        lines += ["", f"Cold-render ratio to {base}:", ""]
+        lines.append("| page | " + " | ".join(f"{label} / {base}" for label in labels[1:]) + " |")
+        lines.append("| --- | " + " | ".join("---:" for _ in labels[1:]) + " |")
+        for page in PAGES:
+            ratios = " | ".join(
+                f"{runs[label][2][page][0] / runs[base][2][page][0]:.1f}×" for label in labels[1:]
+            )
+            lines.append(f"| {page} | {ratios} |")
     lines += [
         "",
         "Cold: Streamlit caches cleared, so the read-only connection is opened and every query "
-        "runs; warm: the same page rendered again with the per-version query cache filled.",
+        "runs; warm: the same page rendered again with the per-version query cache filled (what a "
+        "user sees on a second visit until the next publish or the TTL).",
         "",
     ]
     out = Path(args.out)
