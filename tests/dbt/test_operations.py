@@ -420,6 +420,7 @@ SCAN_FILES = [
     ("sha-b", "scans/b.pdf", "pdf", 2, "ok", None),
     ("sha-c", "scans/c.png", "png", 1, "ok", None),
     ("sha-d", "scans/d.tif", "tiff", 0, "error", "truncated file"),
+    ("sha-e", "scans/e.pdf", "pdf", 2, "ok", None),
 ]
 SCAN_PAGES = [
     ("sha-a", "scans/a.png", 1, "DG000000000001", "decoded", None),
@@ -427,6 +428,9 @@ SCAN_PAGES = [
     ("sha-b", "scans/b.pdf", 2, "", "no_barcode", None),
     ("sha-c", "scans/c.png", 1, "DG999999999999", "decoded", None),
     ("sha-d", "scans/d.tif", 0, "", "error", "truncated file"),
+    # a document barcode on page 2 does not make that document scanned
+    ("sha-e", "scans/e.pdf", 1, "", "no_barcode", None),
+    ("sha-e", "scans/e.pdf", 2, "DG000000000006", "decoded", None),
 ]
 
 DEFAULTS = {
@@ -617,6 +621,8 @@ def test_scan_pages_link_documents_and_dossier_covers(operations: duckdb.DuckDBP
         ("scans/b.pdf", 2, None, None, "no_barcode"),
         ("scans/c.png", 1, None, None, "decoded"),
         ("scans/d.tif", 0, None, None, "error"),
+        ("scans/e.pdf", 1, None, None, "no_barcode"),
+        ("scans/e.pdf", 2, None, None, "decoded"),
     }
     assert rows(operations, "select barcode, file_path from marts.unmatched_barcodes") == {
         ("DG999999999999", "scans/c.png")

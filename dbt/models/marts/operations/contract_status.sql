@@ -67,7 +67,7 @@ joined as (
             when current_contracts.expires_on <= windows.warn_until_on then 'warning'
             when current_contracts.expires_on <= windows.alert_until_on then 'reminder'
         end as alert_level,
-        {{ dbt.datediff(as_of_date(), 'current_contracts.expires_on', 'day') }}             as days_to_expiry,
+        {{ dbt.datediff(as_of_date(), 'current_contracts.expires_on', 'day') }} as days_to_expiry,
         current_contracts.signed_on,
         current_contracts.expires_on,
         windows.alert_until_on,
