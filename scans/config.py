@@ -18,6 +18,8 @@ PDF_DPI_DEFAULT = float(os.environ.get("DANGAN_SCAN_PDF_DPI", "200"))
 PDF_DPI_RANGE = (150.0, 300.0)
 # Files written to DuckDB per transaction by the parent process.
 WRITE_BATCH_FILES = 100
-# zxing-cpp as a last pass over pages libzbar left without an accepted code (see
-# bench/results/scans.md for what it adds on the benchmark's pages).
-ZXING_PASS = os.environ.get("DANGAN_SCAN_ZXING", "1") not in ("0", "false", "no")
+# zxing-cpp as a last pass over pages libzbar left without an accepted code. Off by
+# default: on the benchmark's pages it read none that the pyzbar passes (corners, whole
+# page, median) missed, at 15-50 ms a page (bench/results/scans.md). Set to 1 to try it
+# on real scans whose failures the synthetic pages do not model.
+ZXING_PASS = os.environ.get("DANGAN_SCAN_ZXING", "0") in ("1", "true", "yes")

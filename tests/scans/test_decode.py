@@ -1,0 +1,48 @@
+"""scans.decode: the decoder backends and the order of the passes."""
+
+from __future__ import annotations
+
+import re
+
+from scans.decode import decode, decode_zxing, read_page
+from scans.synthetic import render_pages
+from tests.scans.conftest import PATTERN
+
+ACCEPT = re.compile(PATTERN)
+
+
+def test_both_backends_read_the_same_code():
+    """GIVEN an upright 200 dpi page WHEN decoded by pyzbar and by zxing-cpp THEN both read
+    the one Code128 on it (the second backend is a drop-in)."""
+    page = render_pages("DG202411300030", dpi=200, seed=8)[0][0]
+    assert [b.value for b in decode(page)] == [b.value for b in decode_zxing(page)] == ["DG202411300030"]
+
+
+def test_speckled_page_is_rescued_by_the_median_pass():
+    """GIVEN a salt-and-pepper page libzbar cannot read as is WHEN read THEN a median pass reads it."""
+    page = render_pages("DG202411300031", dpi=200, degradation="noisy", seed=9)[0][0]
+    assert decode(page) == []
+    read = read_page(page, ACCEPT)
+    assert read.decoder is not None and read.decoder.startswith("pyzbar+median")
+    assert [b.value for b in read.accepted] == ["DG202411300031"]
+
+
+def test_non_matching_code_is_found_but_not_accepted():
+    """GIVEN a page whose code does not match the pattern WHEN read THEN it is in found only."""
+    page = render_pages("PARCEL-99", dpi=150, seed=10)[0][0]
+    read = read_page(page, ACCEPT)
+    assert [b.value for b in read.found] == ["PARCEL-99"]
+    assert read.accepted == () and read.decoder is None
+
+
+def test_continuation_passes_skip_the_whole_page():
+    """GIVEN a code printed mid-page (not in a corner) WHEN read with corner passes only THEN it
+    is not seen; with the whole-page pass it is."""
+    from PIL import ImageDraw
+
+    from scans.synthetic import draw_code128
+
+    page = render_pages("", pages=2, dpi=200, seed=11)[0][1]
+    draw_code128(ImageDraw.Draw(page), "DG202411300032", page.width // 3, page.height // 2, 200)
+    assert read_page(page, ACCEPT, full_page=False, median=False).accepted == ()
+    assert read_page(page, ACCEPT).decoder == "pyzbar"
