@@ -196,8 +196,43 @@ def sla_monitor() -> pd.DataFrame:
     return query("select * from marts.sla_monitor order by remaining_workdays, step_id")
 
 
-def reminders() -> pd.DataFrame:
-    return query("select * from marts.reminders order by person_id, category, since")
+REMINDER_GROUPS = ("unit_code", "team_code", "person_id")
+
+
+def reminder_units() -> list[str]:
+    frame = query("select distinct unit_code from marts.reminders where unit_code is not null order by 1")
+    return frame["unit_code"].tolist()
+
+
+def reminder_levels(unit_code: str | None) -> pd.DataFrame:
+    """Open reminders per category and level (counted in SQL: the mart can be large)."""
+    where, params = ("where unit_code = ?", (unit_code,)) if unit_code else ("", ())
+    return query(
+        f"select category, level, count(*) as count from marts.reminders {where} group by all", params
+    )
+
+
+def reminder_groups(group: str, unit_code: str | None) -> pd.DataFrame:
+    """Reminders per unit, team or person with a column per level, most overdue first."""
+    if group not in REMINDER_GROUPS:
+        raise ValueError(f"marts.reminders cannot be grouped by {group!r}")
+    where, params = ("where unit_code = ?", (unit_code,)) if unit_code else ("", ())
+    return query(
+        f"select {group}, count(*) filter (where level = 'overdue') as overdue, "
+        "count(*) filter (where level = 'warning') as warning, "
+        "count(*) filter (where level = 'reminder') as reminder "
+        f"from marts.reminders {where} group by {group} "
+        f"order by overdue desc, warning desc, reminder desc, {group}",
+        params,
+    )
+
+
+def person_reminders(person_id: str) -> pd.DataFrame:
+    return query(
+        "select * from marts.reminders where person_id = ? "
+        "order by case level when 'overdue' then 0 when 'warning' then 1 else 2 end, due_at, object_id",
+        (person_id,),
+    )
 
 
 def reminder_digest() -> pd.DataFrame | None:
@@ -219,8 +254,42 @@ def outbox_messages() -> pd.DataFrame | None:
     )
 
 
-def contract_status() -> pd.DataFrame:
-    return query("select * from marts.contract_status order by expires_on nulls first, cust_no")
+# The mart's alert level already encodes the rule: reminder = within a month, warning =
+# within 7 days, overdue = expired or no current contract. Filters run in SQL because the
+# mart has one row per customer (over a million at prefecture scale).
+CONTRACT_GROUPS = {
+    "expiring_month": "alert_level in ('reminder', 'warning')",
+    "expiring_week": "alert_level = 'warning'",
+    "expired": "alert_level = 'overdue' and contract_id is not null",
+    "no_contract": "not coalesce(valid, false)",
+}
+
+
+def contract_units() -> list[str]:
+    frame = query(
+        "select distinct unit_code from marts.contract_status where unit_code is not null order by 1"
+    )
+    return frame["unit_code"].tolist()
+
+
+def contract_counts(unit_code: str | None) -> dict[str, int]:
+    """Customers in each contract group, for one unit or all."""
+    selects = ", ".join(
+        f"count(*) filter (where {rule}) as {group}" for group, rule in CONTRACT_GROUPS.items()
+    )
+    where, params = ("where unit_code = ?", (unit_code,)) if unit_code else ("", ())
+    frame = query(f"select {selects} from marts.contract_status {where}", params)
+    return {group: int(frame[group].iloc[0]) for group in CONTRACT_GROUPS}
+
+
+def contract_rows(group: str, unit_code: str | None) -> pd.DataFrame:
+    """The customers of one contract group, soonest expiry first."""
+    sql = f"select * from marts.contract_status where ({CONTRACT_GROUPS[group]})"
+    params: tuple = ()
+    if unit_code:
+        sql += " and unit_code = ?"
+        params = (unit_code,)
+    return query(sql + " order by expires_on nulls first, cust_no", params)
 
 
 # --- audit ---------------------------------------------------------------------------------

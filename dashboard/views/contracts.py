@@ -11,6 +11,7 @@ from dashboard.ui import display, paginated, require_warehouse, to_date
 
 COLUMNS = [
     "cust_no",
+    "cust_name",
     "unit_code",
     "manager_id",
     "contract_id",
@@ -23,34 +24,25 @@ COLUMNS = [
 require_warehouse()
 st.title(t("contracts_title"))
 
-status = data.contract_status()
 names = data.entity_names()
 unit = st.selectbox(
     t("unit_code"),
-    options=["", *sorted(status["unit_code"].dropna().unique())],
+    options=["", *data.contract_units()],
     format_func=lambda v: t("all") if v == "" else names.get(v, v),
     key="contract_unit",
 )
-if unit:
-    status = status[status["unit_code"] == unit]
+counts = data.contract_counts(unit or None)
+for column, (key, count) in zip(st.columns(len(counts)), counts.items(), strict=True):
+    column.metric(t(key), count, border=True)
 
-# The mart's alert level already encodes the rule: reminder = within a month,
-# warning = within 7 days, overdue = expired or no current contract.
-groups = {
-    "expiring_month": status[status["alert_level"].isin(["reminder", "warning"])],
-    "expiring_week": status[status["alert_level"] == "warning"],
-    "expired": status[(status["alert_level"] == "overdue") & status["contract_id"].notna()],
-    "no_contract": status[~status["valid"].fillna(False).astype(bool)],
-}
-for column, (key, rows) in zip(st.columns(len(groups)), groups.items(), strict=True):
-    column.metric(t(key), len(rows), border=True)
-
-tabs = st.tabs([t(key) for key in groups])
-for tab, (key, rows) in zip(tabs, groups.items(), strict=True):
+tabs = st.tabs([t(key) for key in counts])
+for tab, key in zip(tabs, counts, strict=True):
     with tab:
+        rows = data.contract_rows(key, unit or None)
+        wanted = [c for c in COLUMNS if c in rows.columns]
         paginated(
             display(
-                rows[COLUMNS].sort_values(["expires_on", "cust_no"], na_position="first"),
+                rows[wanted],
                 codes={"alert_level": "level", "auto_renew": "bool", "valid": "bool"},
                 names=("unit_code", "manager_id"),
                 dates=("expires_on",),

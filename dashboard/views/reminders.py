@@ -11,39 +11,29 @@ from dashboard.ui import display, minute, paginated, require_warehouse
 require_warehouse()
 st.title(t("reminders_title"))
 
-items = data.reminders()
 names = data.entity_names()
-if items.empty:
-    st.info(t("no_data"))
-    st.stop()
-
 unit = st.selectbox(
     t("unit_code"),
-    options=["", *sorted(items["unit_code"].dropna().unique())],
+    options=["", *data.reminder_units()],
     format_func=lambda v: t("all") if v == "" else names.get(v, v),
     key="rem_unit",
 )
-scope = items if unit == "" else items[items["unit_code"] == unit]
 
 st.subheader(t("by_category"))
-counts = scope.groupby(["category", "level"], as_index=False).size().rename(columns={"size": "count"})
-st.plotly_chart(charts.reminder_levels(counts, list(CODES["category"])), key="rem_chart")
-group_options = [c for c in ("unit_code", "team_code", "person_id") if c in scope.columns]
+st.plotly_chart(
+    charts.reminder_levels(data.reminder_levels(unit or None), list(CODES["category"])), key="rem_chart"
+)
 group = st.radio(
     t("group_by"),
-    options=group_options,
-    index=len(group_options) - 1,
+    options=list(data.REMINDER_GROUPS),
+    index=len(data.REMINDER_GROUPS) - 1,
     format_func=t,
     horizontal=True,
     key="rem_group",
 )
-table = scope.pivot_table(
-    index=group, columns="level", values="object_id", aggfunc="count", fill_value=0
-).reset_index()
-levels = [level for level in ("overdue", "warning", "reminder") if level in table.columns]
-table = table.sort_values(by=[*levels, group], ascending=[False] * len(levels) + [True])
+levels = ("overdue", "warning", "reminder")
 paginated(
-    display(table[[group, *levels]], names=(group,)).rename(
+    display(data.reminder_groups(group, unit or None), names=(group,)).rename(
         columns={level: code("level", level) for level in levels}
     ),
     key="rem_groups",
@@ -53,7 +43,7 @@ paginated(
 st.subheader(t("my_list"))
 staff_id = st.text_input(t("staff_id"), key="rem_staff").strip()
 if staff_id:
-    own = items[items["person_id"] == staff_id]
+    own = data.person_reminders(staff_id)
     st.caption(names.get(staff_id, staff_id))
     paginated(
         display(
