@@ -106,6 +106,10 @@ def scan_files(scans_dir: Path) -> list[Path]:
 
 def _run_pool(tasks: list[FileTask], workers: int, max_pixels: int) -> Iterator[FileResult]:
     """Results as workers finish; a task whose process died is retried alone, then recorded."""
+    if workers > 1 and multiprocessing.current_process().daemon:
+        # A daemonic process (some executors run steps that way) may not start children.
+        logger.info("scans: running inside a daemonic process; reading files in-process")
+        workers = 1
     # Starting a pool costs about a second; a handful of files is read faster in-process.
     if workers <= 1 or len(tasks) < 2 * workers:
         worker_init(max_pixels)
