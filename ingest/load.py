@@ -106,7 +106,17 @@ def load_table(
             rejected = validate.validate(con, table, STAGE, staged, incremental=incremental)
             loaded = _apply(con, table, incremental=incremental)
             _record_rejects(con, table, run_id)
-            load = TableLoad(table.system, table.name, staged.rows, loaded, rejected, "ok", None)
+            if staged.malformed_table is not None:
+                _record_malformed(con, table, run_id, staged.malformed_table)
+            load = TableLoad(
+                table.system,
+                table.name,
+                staged.rows + staged.malformed_rows,
+                loaded,
+                rejected + staged.malformed_rows,
+                "ok",
+                None,
+            )
             _record_run(con, load, run_id, describe, mode, started)
             con.commit()
         except BaseException:
@@ -121,7 +131,7 @@ def load_table(
             progress(f"{where}: failed: {error}")
         return load
     finally:
-        for name in (STAGE, validate.TYPED, validate.REJECTS):
+        for name in (STAGE, f"{STAGE}_malformed", validate.TYPED, validate.REJECTS):
             con.execute(f"drop table if exists temp.{name}")
     if progress is not None:
         progress(f"{where}: {load.loaded_rows:,} rows loaded, {load.rejected_rows:,} rejected ({mode})")
@@ -149,6 +159,24 @@ def _record_rejects(con: duckdb.DuckDBPyConnection, table: Table, run_id: str) -
         f"from {validate.REJECTS} as r join {STAGE} as s on s.rowid + 1 = r._row "
         "order by r._row, r.column_name",
         [run_id, table.system, table.name],
+    )
+
+
+def _record_malformed(con: duckdb.DuckDBPyConnection, table: Table, run_id: str, malformed: str) -> None:
+    """CSV lines that do not fit the header: one reject per line, the line kept as found.
+
+    ``row_number`` is the data row the line stands at (file line - 1, the header being
+    line 1); the reason gives the file line itself.
+    """
+    where = f"{table.system}.{table.name}"
+    con.execute(
+        f"insert into {RAW_SCHEMA}.ingest_rejects "
+        "(run_id, system, table_name, row_key, row_number, column_name, reason, raw_row, rejected_at) "
+        "select ?, ?, ?, null, line - 1, null, "
+        f"? || ' line ' || line || ' of the CSV file: malformed line, ' || string_agg(error_message, '; '), "
+        "to_json({'csv_line': any_value(csv_line)}), current_localtimestamp() "
+        f"from {malformed} group by line order by line",
+        [run_id, table.system, table.name, where],
     )
 
 

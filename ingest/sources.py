@@ -12,6 +12,7 @@ through a server-side cursor in batches of ``batch_rows`` handed to DuckDB as Ar
 
 from __future__ import annotations
 
+import csv
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -51,6 +52,10 @@ class Staged:
     rows: int
     columns: dict[str, str]
     extra_columns: list[str]
+    # CSV lines that could not be split into the header's columns: counted as read and
+    # rejected, with the line as found (temp table: line, error_message, csv_line).
+    malformed_rows: int = 0
+    malformed_table: str | None = None
 
 
 class Source(Protocol):
@@ -118,13 +123,6 @@ class FolderSource:
         except SourceError:
             return str(self.path / system)
 
-    @staticmethod
-    def _reader(path: Path) -> str:
-        literal = "'" + str(path).replace("'", "''") + "'"
-        if path.suffix == ".parquet":
-            return f"read_parquet({literal})"
-        return f"read_csv({literal}, header = true, delim = ',', quote = '\"', escape = '\"', all_varchar = true)"
-
     def stage(
         self,
         con: duckdb.DuckDBPyConnection,
@@ -135,11 +133,25 @@ class FolderSource:
         progress: Callable[[str], None] | None = None,
     ) -> Staged:
         path = self.file_for(table)
-        reader = self._reader(path)
-        try:
-            found = [row[0] for row in con.execute(f"describe select * from {reader}").fetchall()]
-        except duckdb.Error as exc:
-            raise SourceError(f"{table.system}.{table.name}: cannot read {path}: {exc}") from exc
+        literal = "'" + str(path).replace("'", "''") + "'"
+        malformed_table = None
+        if path.suffix == ".parquet":
+            reader = f"read_parquet({literal})"
+            try:
+                found = [row[0] for row in con.execute(f"describe select * from {reader}").fetchall()]
+            except duckdb.Error as exc:
+                raise SourceError(f"{table.system}.{table.name}: cannot read {path}: {exc}") from exc
+        else:
+            # The header is read here and the columns given to DuckDB, so no sniffing can
+            # misjudge a file; lines that do not fit are kept aside (store_rejects).
+            found = _csv_header(path, table)
+            types = ", ".join(f"{_sql_text(name)}: 'VARCHAR'" for name in found)
+            malformed_table = f"{stage}_malformed"
+            reader = (
+                f"read_csv({literal}, header = true, auto_detect = false, columns = {{{types}}}, "
+                "delim = ',', quote = '\"', escape = '\"', encoding = 'utf-8', store_rejects = true, "
+                f"rejects_scan = '{stage}_scans', rejects_table = '{malformed_table}')"
+            )
         columns, extra = match_columns(table, found, str(path))
         where = ""
         if since is not None and table.has_updated_at:
@@ -152,7 +164,27 @@ class FolderSource:
         except duckdb.Error as exc:
             raise SourceError(f"{table.system}.{table.name}: cannot read {path}: {exc}") from exc
         rows = con.execute(f"select count(*) from {stage}").fetchone()[0]
-        return Staged(rows, columns, extra)
+        malformed = 0
+        if malformed_table is not None:
+            malformed = con.execute(f"select count(distinct line) from {malformed_table}").fetchone()[0]
+            con.execute(f"drop table if exists temp.{stage}_scans")
+        return Staged(rows, columns, extra, malformed, malformed_table)
+
+
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _csv_header(path: Path, table: Table) -> list[str]:
+    """The header row, read as UTF-8 with an optional BOM."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            header = next(csv.reader(handle), None)
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise SourceError(f"{table.system}.{table.name}: cannot read the header of {path}: {exc}") from exc
+    if not header:
+        raise SourceError(f"{table.system}.{table.name}: {path} is empty (no header row)")
+    return header
 
 
 class DatabaseSource:

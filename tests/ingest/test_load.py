@@ -210,3 +210,26 @@ def test_csv_with_or_without_bom_and_extra_column_loads_the_same(tmp_path: Path)
     assert (tmp_path / "bom" / "marketing" / "staff.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     assert snapshots[0] == snapshots[1]
     assert len(snapshots[0]["staff"]) == 4
+
+
+def test_malformed_csv_lines_are_rejected_and_the_rest_of_the_file_loads(tmp_path: Path, con) -> None:
+    write_csv(tmp_path, good_rows(), extra_column=False)
+    staff = tmp_path / "marketing" / "staff.csv"
+    with staff.open("a", encoding="utf-8", newline="") as handle:
+        handle.write("S7,too few fields\r\n")
+        handle.write("S8,多一列,T1,business,,,true,surplus\r\n")
+    loads = load_all(con, folder(tmp_path), "run-malformed")
+
+    staff_load = next(load for load in loads if load.table == "staff")
+    assert (staff_load.status, staff_load.source_rows, staff_load.loaded_rows, staff_load.rejected_rows) == (
+        "ok",
+        6,
+        4,
+        2,
+    )
+    rejects = con.execute(
+        "select row_number, reason, raw_row from raw.ingest_rejects where table_name = 'staff' order by row_number"
+    ).fetchall()
+    assert [row[0] for row in rejects] == [5, 6]
+    assert rejects[0][1].startswith("marketing.staff line 6 of the CSV file: malformed line")
+    assert "S8,多一列" in rejects[1][2]
