@@ -7,7 +7,10 @@ checked against what this run has just loaded):
 2. ``ingest.validate`` types them and lists every rejected row with its reasons;
 3. in one transaction the good rows go into ``raw.<table>``, the rejects into
    ``raw.ingest_rejects`` (one row per rejected row and reason) and the counts into
-   ``raw.ingest_runs``, where ``source_rows = loaded_rows + rejected_rows``.
+   ``raw.ingest_runs``, where ``source_rows = loaded_rows + rejected_rows``. CSV lines
+   that do not split into the header's columns count as read and rejected too.
+
+A failed table records ``source_rows = 0``: nothing of it was read into the warehouse.
 
 A table that cannot be read (no file, a missing contract column, a broken connection)
 is recorded as ``failed`` with its error and keeps its previous raw contents; the other
