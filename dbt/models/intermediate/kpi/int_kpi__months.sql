@@ -15,11 +15,14 @@ audit_checks as (
 ),
 
 event_months as (
-    select {{ dbt.date_trunc('month', 'completed_at') }} as month from steps where completed_at <= {{ as_of() }}
+    select {{ dbt.date_trunc('month', 'completed_at') }} as month from steps
+    where completed_at <= {{ as_of() }}
     union all
-    select {{ dbt.date_trunc('month', 'sent_at') }} as month from archive_steps where sent_at <= {{ as_of() }}
+    select {{ dbt.date_trunc('month', 'sent_at') }} as month from archive_steps
+    where sent_at <= {{ as_of() }}
     union all
-    select {{ dbt.date_trunc('month', 'checked_at') }} as month from audit_checks where checked_at <= {{ as_of() }}
+    select {{ dbt.date_trunc('month', 'checked_at') }} as month from audit_checks
+    where checked_at <= {{ as_of() }}
 ),
 
 bounds as (
@@ -31,9 +34,9 @@ bounds as (
 ),
 
 spine as (
-    select cast(generated.month as date) as month
+    select cast(series.month_start as date) as month
     from bounds
-    cross join lateral {{ month_series('bounds.first_month', 'bounds.last_month') }} as generated (month)
+    cross join lateral {{ month_series('bounds.first_month', 'bounds.last_month') }} as series (month_start)
 ),
 
 final as (

@@ -134,7 +134,7 @@ present as (
     inner join documents
         on
             completed_in_month.proc_id = documents.proc_id
-            and documents.added_at <= completed_in_month.cutoff_at
+            and completed_in_month.cutoff_at >= documents.added_at
 ),
 
 missing as (

@@ -28,17 +28,49 @@ months as (
 ),
 
 tier_items as (
-    select month, 'supply_unit' as tier, unit_code as entity_id, indicator, is_pending, is_success, points,
-    from items where unit_code is not null
+    select
+        month,
+        'supply_unit' as tier,
+        unit_code as entity_id,
+        indicator,
+        is_pending,
+        is_success,
+        points,
+    from items
+    where unit_code is not null
     union all
-    select month, 'team' as tier, team_code as entity_id, indicator, is_pending, is_success, points,
-    from items where team_code is not null
+    select
+        month,
+        'team' as tier,
+        team_code as entity_id,
+        indicator,
+        is_pending,
+        is_success,
+        points,
+    from items
+    where team_code is not null
     union all
-    select month, 'staff' as tier, person_id as entity_id, indicator, is_pending, is_success, points,
-    from items where person_id is not null
+    select
+        month,
+        'staff' as tier,
+        person_id as entity_id,
+        indicator,
+        is_pending,
+        is_success,
+        points,
+    from items
+    where person_id is not null
     union all
-    select month, 'collector' as tier, person_id as entity_id, indicator, is_pending, is_success, points,
-    from items where person_id is not null
+    select
+        month,
+        'collector' as tier,
+        person_id as entity_id,
+        indicator,
+        is_pending,
+        is_success,
+        points,
+    from items
+    where person_id is not null
 ),
 
 aggregated as (
@@ -171,13 +203,11 @@ computed as (
 ),
 
 final as (
-    {%- if frozen is not none %}
     select * from computed
+    {%- if frozen is not none %}
     where month not in (select distinct frozen_rows.month from {{ frozen }} as frozen_rows)
     union all
     select {{ columns | join(', ') }} from {{ frozen }}
-    {%- else %}
-    select * from computed
     {%- endif %}
 )
 

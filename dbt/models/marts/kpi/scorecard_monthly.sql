@@ -64,13 +64,11 @@ computed as (
 ),
 
 final as (
-    {%- if frozen is not none %}
     select * from computed
+    {%- if frozen is not none %}
     where month not in (select distinct frozen_rows.month from {{ frozen }} as frozen_rows)
     union all
     select {{ columns | join(', ') }} from {{ frozen }}
-    {%- else %}
-    select * from computed
     {%- endif %}
 )
 
