@@ -420,6 +420,16 @@ def gate_violations() -> pd.DataFrame:
     return query("select * from marts.gate_violations order by started_at desc, step_id")
 
 
+def evaluation_moment() -> pd.Timestamp | None:
+    """The build's ``as_of``: the cutoff of the newest month, which is ``as_of`` itself while
+    that month is provisional (None when the mart has no cutoff column)."""
+    if "cutoff_at" not in columns("marts.kpi_monthly"):
+        return None
+    frame = query("select max(cutoff_at) as as_of from marts.kpi_monthly")
+    value = frame["as_of"].iloc[0]
+    return None if pd.isna(value) else pd.Timestamp(value)
+
+
 def uncovered_calendar_years() -> list[int]:
     """Years where working days fall back to Monday–Friday (no official calendar)."""
     if not has_table("raw.calendar_days"):

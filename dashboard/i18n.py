@@ -219,7 +219,12 @@ LABELS: dict[str, tuple[str, str]] = {
         "{years} 年没有官方节假日数据，按周一至周五计算工作日，请在覆盖表中补充。",
         "No official holiday data for {years}: Monday–Friday is assumed; add overrides.",
     ),
-    "calendar_ok": ("工作日历已覆盖全部年份。", "The working-day calendar covers every year."),
+    "calendar_ok": ("工作日历已覆盖评估年份。", "The working-day calendar covers the evaluated year."),
+    "calendar_later": (
+        "{years} 年暂无官方节假日数据（尚未到来），届时请补充覆盖表。",
+        "No official holiday data yet for {years} (still ahead); add overrides before then.",
+    ),
+    "as_of": ("评估时点", "Evaluated as of"),
     "table_name": ("表", "Table"),
     "system": ("系统", "System"),
     "source_rows": ("源行数", "Source rows"),

@@ -26,11 +26,20 @@ else:
     )
 first[2].metric(t("version"), version, border=True)
 
+as_of = data.evaluation_moment()
+if as_of is not None:
+    st.caption(f"{t('as_of')}: {minute(as_of)}")
 years = data.uncovered_calendar_years()
-if years:
-    st.warning(t("calendar_warning", years=", ".join(str(year) for year in years)))
+# Only the year being evaluated matters now; later years are listed so overrides can be
+# added before they arrive.
+current = [year for year in years if as_of is not None and year <= as_of.year]
+later = [year for year in years if year not in current]
+if current or (years and as_of is None):
+    st.warning(t("calendar_warning", years=", ".join(str(year) for year in (current or years))))
 else:
     st.caption(t("calendar_ok"))
+if later and as_of is not None:
+    st.caption(t("calendar_later", years=", ".join(str(year) for year in later)))
 
 st.subheader(t("rows_loaded"))
 st.dataframe(

@@ -248,3 +248,24 @@ def test_quality_page_shows_rows_loaded_per_table_as_in_ingest_runs(
     shown = app.dataframe[0].value
     assert int(shown["装载行数"].sum()) == int(expected[0])
     assert int(shown["拒绝行数"].sum()) == int(expected[1])
+
+
+def test_quality_page_warns_when_the_evaluated_year_has_no_official_calendar(
+    tiny_warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN a build whose as_of year fell back to Monday–Friday WHEN the data-quality page
+    opens THEN it warns naming that year; the untouched build shows no such warning."""
+    monkeypatch.setenv("DANGAN_WAREHOUSE", str(tiny_warehouse))
+    assert not run_view("quality.py").warning
+    own = tmp_path / "warehouse.duckdb"
+    build = prepare_build_copy(own)
+    build.write_bytes(Path(tiny_warehouse).resolve().read_bytes())
+    con = duckdb.connect(str(build))
+    year = con.execute("select year(max(cutoff_at)) from marts.kpi_monthly").fetchone()[0]
+    con.execute("update raw.calendar_days set is_official = false where year(calendar_date) = ?", [year])
+    con.close()
+    publish(build, own)
+    monkeypatch.setenv("DANGAN_WAREHOUSE", str(own))
+    app = run_view("quality.py")
+    assert len(app.warning) == 1
+    assert str(year) in app.warning[0].value
