@@ -69,6 +69,12 @@ def test_definitions_load_with_jobs_schedules_sensor_and_valid_schedule_config()
     reminders = dg.AssetKey(["marts", "reminders"])
     assert dg.AssetKey(["raw", "customers"]) in graph.get_ancestor_asset_keys(reminders)
     assert reminders in graph.get_ancestor_asset_keys(dg.AssetKey(["published_warehouse"]))
+    # The monthly close: marts → frozen → report → publish.
+    frozen = dg.AssetKey(["frozen", "closed_month"])
+    report = dg.AssetKey(["delivery", "monthly_report"])
+    assert dg.AssetKey(["marts", "kpi_monthly"]) in graph.get_ancestor_asset_keys(frozen)
+    assert frozen in graph.get_ancestor_asset_keys(report)
+    assert report in graph.get_ancestor_asset_keys(dg.AssetKey(["published_warehouse"]))
     check_keys = list(graph.asset_check_keys)
     assert any(check.asset_key.path[0] in ("marts", "staging", "intermediate") for check in check_keys)
 
@@ -237,3 +243,37 @@ def test_monthly_close_freezes_the_month_mails_the_report_and_a_later_build_keep
     assert len(handler.messages) == 1, "the same report is not sent twice"
     outbox = _rows(warehouse, "select kind, status from delivery.outbox where kind = 'monthly_report'")
     assert outbox == [("monthly_report", "sent")]
+
+
+def test_scans_job_reads_a_new_file_and_rebuilds_the_marts_that_depend_on_it(
+    tiny_source: Path, tiny_as_of: str, tiny_warehouse: Path, tmp_path: Path
+) -> None:
+    """GIVEN a published warehouse and a scan of a document not scanned before
+    WHEN the job the scans sensor starts runs
+    THEN the file is read, the document shows as scanned, and a new version is published."""
+    from dagster_project.definitions import defs
+    from dagster_project.defs.publish.jobs import SCANS_SELECTION
+    from scans.synthetic import write_document_scan
+
+    selected = SCANS_SELECTION.resolve(defs().resolve_asset_graph())
+    assert dg.AssetKey(["marts", "customer_documents"]) in selected
+    assert dg.AssetKey(["raw", "customers"]) not in selected
+    assert dg.AssetKey(["published_warehouse"]) in selected
+
+    warehouse = _fresh_warehouse(tiny_warehouse, tmp_path / "w")
+    version = wh.published_version(warehouse)
+    doc_id, barcode = _rows(
+        warehouse,
+        "select doc_id, barcode from marts.customer_documents where not scanned order by doc_id limit 1",
+    )[0]
+    scans = tmp_path / "scans"
+    shutil.copytree(tiny_source / "scans", scans)
+    write_document_scan(scans / "new" / f"{barcode}.png", barcode, fmt="png")
+    files_before = _rows(warehouse, "select count(*) from raw.scan_files")[0][0]
+
+    assert run_build(tiny_source, None, None, scans, warehouse, tiny_as_of, False, job="scans") == 0
+    assert wh.published_version(warehouse) != version
+    assert _rows(warehouse, "select count(*) from raw.scan_files")[0][0] == files_before + 1
+    assert _rows(warehouse, f"select scanned from marts.customer_documents where doc_id = '{doc_id}'") == [
+        (True,)
+    ]

@@ -65,4 +65,6 @@ def build_published_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
 @dg.definitions
 def publish_definitions() -> dg.Definitions:
     """The publish waits for every mart (read from the manifest) and the delivery/close steps."""
-    return dg.Definitions(assets=[build_published_asset(dbt_defs.mart_keys(dbt_defs.load_manifest()))])
+    # A module with a definitions function contributes only what the function returns.
+    published = build_published_asset(dbt_defs.mart_keys(dbt_defs.load_manifest()))
+    return dg.Definitions(assets=[closed_month, published])
