@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import data, scan_view
-from dashboard.i18n import code, t
+from dashboard.i18n import code, language, t
 from dashboard.ui import display, paginated, require_warehouse
 
 CATEGORIES = ("expansion", "inspection", "metering", "billing", "other")
@@ -29,6 +29,9 @@ cust_no = st.selectbox(
 )
 
 documents = data.customer_documents(cust_no)
+if language() == "zh" and "doc_type_zh" in documents.columns:
+    # The catalogue seed names every document type; prefer it to the built-in list.
+    documents = documents.assign(doc_type=documents["doc_type_zh"].fillna(documents["doc_type"]))
 contract = data.customer_contract(cust_no)
 open_steps = data.customer_open_steps(cust_no)
 audits = data.customer_audits(cust_no)
@@ -81,8 +84,27 @@ else:
     )
 
 st.subheader(t("processes"))
-process_ids = sorted(set(documents["proc_id"].dropna()) | set(open_steps["proc_id"]))
-st.caption(", ".join(process_ids) if process_ids else t("no_data"))
+with_process = documents[documents["proc_id"].notna()]
+if with_process.empty and open_steps.empty:
+    st.caption(t("no_data"))
+if not with_process.empty:
+    type_column = "proc_type" if "proc_type" in with_process.columns else None
+    keys = ["proc_id", type_column] if type_column else ["proc_id"]
+    processes = (
+        with_process.groupby(keys, dropna=False)
+        .agg(doc_count=("doc_id", "count"), first_added=("added_at", "min"), last_added=("added_at", "max"))
+        .reset_index()
+        .sort_values("first_added")
+    )
+    st.dataframe(
+        display(
+            processes,
+            codes={"proc_type": "proc_type"} if type_column else None,
+            timestamps=("first_added", "last_added"),
+        ),
+        hide_index=True,
+        width="stretch",
+    )
 if not open_steps.empty:
     st.dataframe(
         display(
