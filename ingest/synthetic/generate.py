@@ -1081,8 +1081,11 @@ def generate(
         "counts": counts,
         "scan_files": scan_files,
         "units": {str(c): str(n) for c, n in zip(gen.org.unit_code, gen.org.unit_name, strict=True)},
-        "teams": len(gen.org.team_code),
+        "teams": {str(c): str(n) for c, n in zip(gen.org.team_code, gen.org.team_name, strict=True)},
         "staff": len(gen.org.staff_id),
+        "proc_types": sorted({v.proc_type for v in ref.VARIANTS}),
+        "doc_types": {d.code: d.name for d in ref.DOC_TYPES},
+        "scans_index": "scans_index.csv" if scan_files else None,
     }
     (out / "manifest.json").write_text(
         json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
