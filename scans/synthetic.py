@@ -325,7 +325,7 @@ def write_document_scan(
     """Write one scanned document to ``path`` as png/jpeg (first page only) or tiff/pdf (all pages).
 
     The barcode (Code128 of ``barcode``, module ~0.33 mm) is on the first page only, as on
-    real documents; an empty ``barcode`` draws none.
+    real documents; an empty ``barcode`` draws none. Missing parent folders are created.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown scan format {fmt!r} for {path}; expected one of {FORMATS}")
@@ -335,6 +335,7 @@ def write_document_scan(
         barcode, pages=pages, dpi=dpi, degradation=degradation, title=title, seed=seed
     )
     path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     first, rest = images[0], images[1:]
     if fmt == "png":
         first.save(path, format="PNG", dpi=(out_dpi, out_dpi), compress_level=3)
@@ -397,4 +398,5 @@ def write_broken_file(path: Path, kind: str) -> None:
         data = b"II*\x00" + struct.pack("<I", 0x7FFF_FFF0) + b"\x00" * 56
     else:
         raise ValueError(f"unknown broken-file kind {kind!r} for {path}; expected one of {BROKEN_KINDS}")
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)

@@ -74,3 +74,11 @@ def test_unknown_names_are_refused(tmp_path: Path):
         write_document_scan(tmp_path / "a.png", "DG202411300003", fmt="png", degradation="smudged")
     with pytest.raises(ValueError, match="melted"):
         write_broken_file(tmp_path / "a.png", "melted")
+
+
+def test_scan_is_written_into_a_folder_that_does_not_exist_yet(tmp_path):
+    """GIVEN a path under missing folders WHEN a scan and a broken file are written THEN both exist."""
+    write_document_scan(tmp_path / "unit" / "month" / "doc.png", "DG202411300005", fmt="png", dpi=150)
+    write_broken_file(tmp_path / "unsorted" / "x.png", "zero_bytes")
+    assert (tmp_path / "unit" / "month" / "doc.png").stat().st_size > 0
+    assert (tmp_path / "unsorted" / "x.png").exists()
