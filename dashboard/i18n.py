@@ -121,6 +121,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "returned_at": ("归还时间", "Returned"),
     "gate_by_unit": ("按月、单位、班组统计", "By month, unit and team"),
     "mode": ("装载方式", "Mode"),
+    "sharpness": ("清晰度", "Sharpness"),
     "doc_count": ("文件数", "Documents"),
     "first_added": ("首次归档", "First filed"),
     "last_added": ("最近归档", "Last filed"),
