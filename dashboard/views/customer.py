@@ -74,7 +74,16 @@ else:
     right.markdown(f"**{t('scan_quality')}**")
     quality_columns = [
         c
-        for c in ("page_no", "width_px", "height_px", "dpi", "decode_status", "barcodes", "error")
+        for c in (
+            "page_no",
+            "width_px",
+            "height_px",
+            "dpi",
+            "sharpness",
+            "decode_status",
+            "barcodes",
+            "error",
+        )
         if c in pages
     ]
     right.dataframe(
