@@ -82,7 +82,7 @@ STRATEGIES: dict[str, Callable[[Image.Image], list[str]]] = {
     "pyzbar CODE128, Otsu": lambda im: _values(decode(_otsu(im))),
     "pyzbar CODE128, median always": lambda im: _values(decode(im.filter(ImageFilter.MedianFilter(3)))),
     "corners then full page": lambda im: _values(read_page(im, ACCEPT, median=False, zxing=False).accepted),
-    "corners, full, median (reader's default)": lambda im: _values(read_page(im, ACCEPT).accepted),
+    "corners, full, median": lambda im: _values(read_page(im, ACCEPT).accepted),
     "zxing-cpp Code128, full page": lambda im: _values(decode_zxing(im)),
     "reader: corners, full, median, zxing": lambda im: _values(read_page(im, ACCEPT, zxing=True).accepted),
     "continuation passes: corners only": lambda im: _values(
