@@ -7,7 +7,9 @@ load) roughly halve the overhead compared with the default multiprocess executor
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -68,6 +70,24 @@ def _progress_logger(write: Callable[[str], None]) -> dg.LoggerDefinition:
     return progress
 
 
+def _dbt_failures(text: str) -> list[str]:
+    """The failed dbt nodes of an invocation, from the run_results.json beside its dbt.log."""
+    match = re.search(r"(\S+)/dbt\.log", text)
+    if not match:
+        return []
+    results = Path(match.group(1)) / "run_results.json"
+    try:
+        data = json.loads(results.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return []
+    failures = []
+    for item in data.get("results", []):
+        if item.get("status") in ("error", "fail", "runtime error"):
+            message = " ".join(str(item.get("message") or "").split())[:300]
+            failures.append(f"dbt {item.get('unique_id')} {item.get('status')}: {message}")
+    return failures
+
+
 def _failure_message(result: dg.ExecuteInProcessResult) -> str:
     """One paragraph: which step, which model/table/check, and the error."""
     parts = []
@@ -80,6 +100,7 @@ def _failure_message(result: dg.ExecuteInProcessResult) -> str:
                 message += f" Caused by: {cause.message.strip()}"
                 cause = cause.cause
             parts.append(f"step {event.step_key} failed: {message}")
+            parts.extend(_dbt_failures(message))
         elif event.event_type_value == "ASSET_CHECK_EVALUATION":
             data = event.event_specific_data
             if not data.passed and data.severity == dg.AssetCheckSeverity.ERROR:

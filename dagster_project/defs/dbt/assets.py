@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -56,6 +57,20 @@ def load_manifest() -> dict[str, Any]:
 _manifest_cache: dict[str, Any] = {}
 
 
+KEEP_INVOCATIONS = 10
+
+
+def prune_invocation_dirs(target: Path, keep: int = KEEP_INVOCATIONS) -> None:
+    """Each dbt invocation gets its own folder under target/ (logs, run_results.json);
+    keep the newest few for diagnosis so an hourly schedule does not fill the disk."""
+    folders = sorted(
+        (path for path in target.glob("dbt_models-*") if path.is_dir()),
+        key=lambda path: path.stat().st_mtime,
+    )
+    for old in folders[:-keep]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
 def mart_keys(manifest: Mapping[str, Any]) -> list[dg.AssetKey]:
     """The asset keys of every model in schema ``marts``."""
     return [
@@ -75,6 +90,7 @@ def build_dbt_assets(manifest: Mapping[str, Any]) -> dg.AssetsDefinition:
     def dbt_models(context, dbt: DbtCliResource, warehouse: WarehouseResource, params: RunParams):
         """``dbt build`` of the selected models on this run's build copy, as of the run's moment."""
         build_file = warehouse.build_file(context.run_id)
+        prune_invocation_dirs(Path(dbt_project.project_dir) / dbt_project.target_path)
         with dbt_database(build_file):
             yield from dbt.cli(
                 ["build", "--vars", json.dumps({"as_of": params.as_of_text})], context=context
