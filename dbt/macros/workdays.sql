@@ -14,7 +14,9 @@
 {%- endmacro %}
 
 {% macro workday_add(date_expr, n) -%}
-    (select wd_add.calendar_date from {{ ref('int_calendar__workdays') }} as wd_add where wd_add.is_workday and wd_add.workday_index = {{ workday_index(date_expr) }} + ({{ n }}))
+    {#- One correlated level only: a nested form (index of d inside the lookup) is not
+        decorrelated by DuckDB and runs for hours on a million rows; this one is a join. -#}
+    (select wd_to.calendar_date from {{ ref('int_calendar__workdays') }} as wd_from inner join {{ ref('int_calendar__workdays') }} as wd_to on wd_to.workday_index = wd_from.workday_index + ({{ n }}) and wd_to.is_workday where wd_from.calendar_date = cast({{ date_expr }} as date))
 {%- endmacro %}
 
 {#- Traffic light of a time-limited step (DOMAIN.md §7): red when elapsed > limit, yellow
