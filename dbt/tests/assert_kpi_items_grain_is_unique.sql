@@ -1,0 +1,9 @@
+-- Every indicator counts an item at most once per month.
+select
+    month,
+    indicator,
+    item_id,
+    count(*) as row_count,
+from {{ ref('int_kpi__items') }}
+group by month, indicator, item_id
+having count(*) > 1
