@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dagster as dg
 
 from dagster_project import settings
 from dagster_project.env import env_or
+
+if TYPE_CHECKING:
+    from ingest.sources import Source
 
 
 class SourcesResource(dg.ConfigurableResource):
@@ -17,7 +21,7 @@ class SourcesResource(dg.ConfigurableResource):
     marketing_url: str = ""
     archive_url: str = ""
 
-    def source_for(self, system: str):
+    def source_for(self, system: str) -> Source:
         from ingest.sources import DatabaseSource, FolderSource
 
         if self.source_dir:
