@@ -96,3 +96,25 @@ def test_dagster_home_gets_an_instance_config_with_telemetry_off_and_a_pool_of_o
         assert instance.get_concurrency_config().pool_config.default_pool_limit == 1
     finally:
         instance.dispose()
+
+
+def test_dagster_cli_validates_the_code_location(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from dagster_project.home import ensure_home
+
+    home = ensure_home(tmp_path / "dagster")
+    dagster = Path(sys.executable).with_name("dagster")
+    root = Path(__file__).resolve().parents[2]
+    completed = subprocess.run(
+        [str(dagster), "definitions", "validate"],
+        cwd=root,
+        env={**os.environ, "DAGSTER_HOME": str(home)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    assert "Validation successful for code location dangan" in completed.stdout + completed.stderr
