@@ -3,7 +3,8 @@
 Same tiny data set, same as_of, side by side in one run:
 
 - plain: ``ingest.load`` + ``ingest.calendar`` + ``scans.ingest`` in one Python process,
-  then ``dbt build --vars`` as a subprocess, then the atomic publish;
+  then ``dbt build --vars`` as a subprocess (same arguments as the Dagster asset), then
+  the atomic publish;
 - dangan build: the same work as Dagster assets, in-process executor, prebuilt manifest;
 - the two fixed costs that the in-process/prebuilt set-up avoids: loading the definitions
   (with the manifest present) and ``dbt parse`` (what parse-on-load would add to every
@@ -38,6 +39,7 @@ settings.disable_telemetry()
 def plain_build(source: Path, scans: Path, warehouse: Path, as_of: str) -> float:
     import duckdb
 
+    from dagster_project.defs.dbt.assets import BUILD_ARGS
     from dagster_project.defs.dbt.resources import dbt_executable
     from ingest import warehouse as wh
     from ingest.calendar import load_calendar
@@ -60,7 +62,7 @@ def plain_build(source: Path, scans: Path, warehouse: Path, as_of: str) -> float
     subprocess.run(
         [
             dbt_executable(),
-            "build",
+            *BUILD_ARGS,
             "--quiet",
             "--vars",
             json.dumps({"as_of": as_of}),
