@@ -122,8 +122,10 @@ def _header(column: str) -> str:
         return column
 
 
-def paginated(frame: pd.DataFrame, key: str, page_size: int = DEFAULT_PAGE_SIZE) -> None:
-    """A long table one page at a time, so a laptop browser stays responsive."""
+def paginated(frame: pd.DataFrame, key: str, page_size: int = DEFAULT_PAGE_SIZE, **options: object) -> None:
+    """A long table one page at a time, so a laptop browser stays responsive; only the rows
+    shown are formatted (``options`` as for :func:`display`), which keeps tens of thousands
+    of rows cheap."""
     total = len(frame)
     if total == 0:
         st.caption(t("no_data"))
@@ -139,4 +141,5 @@ def paginated(frame: pd.DataFrame, key: str, page_size: int = DEFAULT_PAGE_SIZE)
     else:
         st.caption(t("rows_total", n=total))
     start = (page - 1) * page_size
-    st.dataframe(frame.iloc[start : start + page_size], hide_index=True, width="stretch")
+    shown = display(frame.iloc[start : start + page_size], **options)  # type: ignore[arg-type]
+    st.dataframe(shown, hide_index=True, width="stretch")

@@ -29,11 +29,19 @@ if seed_column is not None and not sample.empty:
 listing = sample[
     ["unit_code", "sample_rank", "proc_id", "proc_type", "cust_no", "owner_id", "population", "sample_size"]
 ]
-shown = display(listing, codes={"proc_type": "proc_type"}, names=("unit_code", "owner_id"))
-paginated(shown, key="audit_list")
+options = {"codes": {"proc_type": "proc_type"}, "names": ("unit_code", "owner_id")}
+paginated(listing, key="audit_list", **options)
+
+
+def _workbook() -> bytes:
+    """Built only when the download is clicked: the audit centre fills in the two empty columns."""
+    sheet = display(listing, **options).assign(**{t("audit_result"): "", t("audit_findings"): ""})
+    return export.to_xlsx({t("sample_list"): sheet})
+
+
 st.download_button(
     t("download_xlsx"),
-    data=export.to_xlsx({t("sample_list"): shown.assign(**{t("audit_result"): "", t("audit_findings"): ""})}),
+    data=_workbook,
     file_name=export.xlsx_name(month, t("page_audit")),
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     icon=":material/download:",

@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import charts, data
 from dashboard.i18n import t
-from dashboard.ui import display, paginated, require_warehouse, to_date
+from dashboard.ui import paginated, require_warehouse, to_date
 
 COLUMNS = [
     "cust_no",
@@ -41,12 +41,10 @@ for tab, key in zip(tabs, counts, strict=True):
         rows = data.contract_rows(key, unit or None)
         wanted = [c for c in COLUMNS if c in rows.columns]
         paginated(
-            display(
-                rows[wanted],
-                codes={"alert_level": "level", "auto_renew": "bool", "valid": "bool"},
-                names=("unit_code", "manager_id"),
-                dates=("expires_on",),
-            ),
+            rows[wanted],
+            codes={"alert_level": "level", "auto_renew": "bool", "valid": "bool"},
+            names=("unit_code", "manager_id"),
+            dates=("expires_on",),
             key=f"contract_{key}",
         )
 

@@ -44,11 +44,9 @@ for tab, category in zip(tabs, CATEGORIES, strict=True):
     with tab:
         rows = documents[documents["category"] == category].sort_values(["added_at", "doc_id"])
         paginated(
-            display(
-                rows[document_columns],
-                codes={"scanned": "bool", "doc_type": "doc_type"},
-                timestamps=("added_at",),
-            ),
+            rows[document_columns],
+            codes={"scanned": "bool", "doc_type": "doc_type"},
+            timestamps=("added_at",),
             key=f"cust_docs_{category}",
         )
 

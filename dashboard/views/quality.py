@@ -63,23 +63,23 @@ st.dataframe(
     width="stretch",
 )
 st.markdown(f"**{t('rejects')}**")
-paginated(display(data.ingest_rejects()), key="dq_rejects", page_size=20)
+paginated(data.ingest_rejects(), key="dq_rejects", page_size=20)
 with st.expander(t("rejects") + " · " + t("row_key")):
-    paginated(display(data.ingest_reject_rows()), key="dq_reject_rows", page_size=20)
+    paginated(data.ingest_reject_rows(), key="dq_reject_rows", page_size=20)
 
 st.subheader(t("unmatched_barcodes"))
 unmatched = data.unmatched_barcodes()
 if unmatched is None:
     st.caption(t("missing_mart") + "`marts.unmatched_barcodes`")
 else:
-    paginated(display(unmatched), key="dq_unmatched")
+    paginated(unmatched, key="dq_unmatched")
 
 st.subheader(t("decode_summary"))
 decode = data.scan_decode_summary()
 st.dataframe(display(decode, codes={"decode_status": "decode_status"}), hide_index=True, width="content")
 
 st.subheader(t("unreadable_scans"))
-paginated(display(data.unreadable_scans(), timestamps=("read_at",)), key="dq_scans")
+paginated(data.unreadable_scans(), timestamps=("read_at",), key="dq_scans")
 
 st.subheader(t("gate_violations"))
 monthly = data.gate_violations_monthly()
@@ -91,21 +91,17 @@ if monthly is not None:
         if c in monthly.columns
     ]
     paginated(
-        display(
-            monthly[monthly["violations"] > 0][wanted],
-            names=("unit_code", "team_code"),
-            dates=("month",),
-            rates=("violation_rate",),
-        ),
+        monthly[monthly["violations"] > 0][wanted],
+        names=("unit_code", "team_code"),
+        dates=("month",),
+        rates=("violation_rate",),
         key="dq_gate_monthly",
         page_size=20,
     )
 paginated(
-    display(
-        data.gate_violations(),
-        codes={"node_code": "node_code"},
-        names=("unit_code", "team_code", "assignee_id"),
-        timestamps=("started_at",),
-    ),
+    data.gate_violations(),
+    codes={"node_code": "node_code"},
+    names=("unit_code", "team_code", "assignee_id"),
+    timestamps=("started_at",),
     key="dq_gate",
 )

@@ -151,7 +151,7 @@ shown = table.rename(
 st.dataframe(shown, hide_index=True, width="stretch")
 st.download_button(
     t("download_xlsx"),
-    data=export.to_xlsx({code("tier", tier): shown}),
+    data=lambda: export.to_xlsx({code("tier", tier): shown}),
     file_name=export.xlsx_name(month, t("page_rankings")),
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     icon=":material/download:",

@@ -46,12 +46,10 @@ if staff_id:
     own = data.person_reminders(staff_id)
     st.caption(names.get(staff_id, staff_id))
     paginated(
-        display(
-            own[["level", "category", "object_id", "unit_code", "since", "due_at"]],
-            codes={"level": "level", "category": "category"},
-            names=("unit_code",),
-            timestamps=("since", "due_at"),
-        ),
+        own[["level", "category", "object_id", "unit_code", "since", "due_at"]],
+        codes={"level": "level", "category": "category"},
+        names=("unit_code",),
+        timestamps=("since", "due_at"),
         key="rem_own",
     )
 
@@ -78,7 +76,7 @@ summary_columns = [
     )
     if c in digest.columns
 ]
-paginated(display(digest[summary_columns], names=("unit_code",)), key="rem_digest", page_size=20)
+paginated(digest[summary_columns], names=("unit_code",), key="rem_digest", page_size=20)
 people = digest["person_id"].tolist()
 person = st.selectbox(
     t("person_id"),

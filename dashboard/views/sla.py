@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import charts, data
 from dashboard.i18n import code, t
-from dashboard.ui import display, paginated, require_warehouse
+from dashboard.ui import paginated, require_warehouse
 
 STATUSES = ("red", "yellow", "green")
 
@@ -70,27 +70,25 @@ st.plotly_chart(charts.traffic_light(counts, t(group)), key="sla_chart")
 st.subheader(t("red_yellow_list"))
 urgent = steps[steps["status"].isin(["red", "yellow"])].sort_values(["remaining_workdays", "step_id"])
 paginated(
-    display(
-        urgent[
-            [
-                "status",
-                "unit_code",
-                "team_code",
-                "assignee_id",
-                "node_code",
-                "proc_type",
-                "proc_id",
-                "step_id",
-                "cust_no",
-                "started_at",
-                "limit_workdays",
-                "elapsed_workdays",
-                "remaining_workdays",
-            ]
-        ],
-        codes={"status": "status", "node_code": "node_code", "proc_type": "proc_type"},
-        names=("unit_code", "team_code", "assignee_id"),
-        timestamps=("started_at",),
-    ),
+    urgent[
+        [
+            "status",
+            "unit_code",
+            "team_code",
+            "assignee_id",
+            "node_code",
+            "proc_type",
+            "proc_id",
+            "step_id",
+            "cust_no",
+            "started_at",
+            "limit_workdays",
+            "elapsed_workdays",
+            "remaining_workdays",
+        ]
+    ],
+    codes={"status": "status", "node_code": "node_code", "proc_type": "proc_type"},
+    names=("unit_code", "team_code", "assignee_id"),
+    timestamps=("started_at",),
     key="sla_list",
 )
