@@ -31,6 +31,15 @@ ERROR_SELECTORS = (
 PAGE_TIMEOUT_S = 60
 
 
+def _stale() -> tuple[type[Exception], ...]:
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    return (StaleElementReferenceException,)
+
+
+STALE = _stale()
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -95,7 +104,12 @@ def dashboard_url(tiny_warehouse: Path, tmp_path_factory: pytest.TempPathFactory
 
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory):
+def download_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("downloads")
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory, download_dir: Path):
     if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
         pytest.fail(f"{CHROMIUM} and {CHROMEDRIVER} are required for the browser test")
     from selenium import webdriver
@@ -116,6 +130,9 @@ def browser(tmp_path_factory: pytest.TempPathFactory):
         f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
     ):
         options.add_argument(flag)
+    options.add_experimental_option(
+        "prefs", {"download.default_directory": str(download_dir), "download.prompt_for_download": False}
+    )
     driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
     driver.set_page_load_timeout(PAGE_TIMEOUT_S)
     try:
@@ -138,17 +155,24 @@ def _wait_rendered(driver, title_fragment: str | None = None) -> None:
         running = drv.find_elements(By.CSS_SELECTOR, '[data-testid="stStatusWidget"]')
         return not running
 
-    WebDriverWait(driver, PAGE_TIMEOUT_S, poll_frequency=0.5).until(settled)
+    WebDriverWait(driver, PAGE_TIMEOUT_S, poll_frequency=0.5, ignored_exceptions=STALE).until(settled)
     time.sleep(1.0)
 
 
 def _errors(driver) -> list[str]:
+    """Texts of error elements; retried when Streamlit re-renders one while it is read."""
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
 
-    return [
-        element.get_attribute("innerText")
-        for element in driver.find_elements(By.CSS_SELECTOR, ", ".join(ERROR_SELECTORS))
-    ]
+    for _ in range(5):
+        try:
+            return [
+                element.get_attribute("innerText")
+                for element in driver.find_elements(By.CSS_SELECTOR, ", ".join(ERROR_SELECTORS))
+            ]
+        except StaleElementReferenceException:
+            time.sleep(0.5)
+    raise RuntimeError("error elements kept being re-rendered while read")
 
 
 def test_every_page_renders_in_chromium_without_an_error(dashboard_url: str, browser) -> None:
@@ -192,11 +216,11 @@ def test_customer_search_in_chromium_shows_documents(
         con.close()
     browser.get(f"{dashboard_url}/customer")
     _wait_rendered(browser)
-    box = WebDriverWait(browser, PAGE_TIMEOUT_S).until(
+    box = WebDriverWait(browser, PAGE_TIMEOUT_S, ignored_exceptions=STALE).until(
         lambda drv: drv.find_element(By.CSS_SELECTOR, '[data-testid="stTextInput"] input')
     )
     box.send_keys(cust_no, Keys.ENTER)
-    WebDriverWait(browser, PAGE_TIMEOUT_S, poll_frequency=0.5).until(
+    WebDriverWait(browser, PAGE_TIMEOUT_S, poll_frequency=0.5, ignored_exceptions=STALE).until(
         lambda drv: drv.find_elements(By.CSS_SELECTOR, '[data-testid="stTab"]') or _errors(drv)
     )
     time.sleep(1.0)
@@ -237,11 +261,11 @@ def test_clicking_a_units_bar_in_chromium_drills_down_to_its_teams(
         con.close()
     browser.get(f"{dashboard_url}/rankings")
     _wait_rendered(browser)
-    bars = WebDriverWait(browser, PAGE_TIMEOUT_S).until(
+    bars = WebDriverWait(browser, PAGE_TIMEOUT_S, ignored_exceptions=STALE).until(
         lambda drv: drv.find_elements(By.CSS_SELECTOR, ".js-plotly-plot .bars .point path")
     )
     ActionChains(browser).move_to_element(bars[0]).click().perform()
-    WebDriverWait(browser, PAGE_TIMEOUT_S, poll_frequency=0.5).until(
+    WebDriverWait(browser, PAGE_TIMEOUT_S, poll_frequency=0.5, ignored_exceptions=STALE).until(
         lambda drv: any("班组" in title.text for title in drv.find_elements(By.CSS_SELECTOR, ".gtitle"))
     )
     time.sleep(1.0)
@@ -255,3 +279,39 @@ def test_clicking_a_units_bar_in_chromium_drills_down_to_its_teams(
     assert unit_name is not None, shown_texts
     shown_bars = browser.find_elements(By.CSS_SELECTOR, ".js-plotly-plot .bars .point path")
     assert len(shown_bars) == teams_per_unit[unit_name]
+
+
+def test_audit_sample_downloads_as_excel_with_empty_result_columns(
+    dashboard_url: str, browser, download_dir: Path, tiny_warehouse: Path
+) -> None:
+    """GIVEN the month's audit sample WHEN the Excel download is clicked in Chromium THEN a
+    workbook named <YYYY-MM>_稽查抽样.xlsx arrives with the sample's processes, Chinese
+    headers and empty 稽查结果 / 问题描述 columns for the audit centre."""
+    import openpyxl
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from ingest.warehouse import connect_published
+
+    con = connect_published(tiny_warehouse)
+    try:
+        month, processes = con.execute(
+            "select month, list(proc_id order by proc_id) from marts.audit_sample "
+            "where month = (select max(month) from marts.audit_sample) group by month"
+        ).fetchone()
+    finally:
+        con.close()
+    browser.get(f"{dashboard_url}/audit")
+    _wait_rendered(browser)
+    button = WebDriverWait(browser, PAGE_TIMEOUT_S, ignored_exceptions=STALE).until(
+        lambda drv: drv.find_element(By.CSS_SELECTOR, '[data-testid="stDownloadButton"] button')
+    )
+    button.click()
+    expected = download_dir / f"{month:%Y-%m}_稽查抽样.xlsx"
+    WebDriverWait(browser, PAGE_TIMEOUT_S, poll_frequency=0.5).until(lambda _: expected.exists())
+    sheet = openpyxl.load_workbook(expected).active
+    rows = list(sheet.iter_rows(values_only=True))
+    header = list(rows[0])
+    assert {"流程编号", "稽查结果", "问题描述"} <= set(header)
+    assert sorted(row[header.index("流程编号")] for row in rows[1:]) == sorted(processes)
+    assert all(row[header.index("稽查结果")] in (None, "") for row in rows[1:])
