@@ -94,21 +94,38 @@ def score_bars(frame: pd.DataFrame, title: str) -> go.Figure:
     return figure
 
 
-def traffic_light(counts: pd.DataFrame, group_label: str) -> go.Figure:
-    """Stacked red / yellow / green bars per group: readable at a glance."""
-    figure = go.Figure()
+def traffic_light(counts: pd.DataFrame, group_label: str, statuses: tuple[str, ...]) -> go.Figure:
+    """Horizontal stacked red / yellow / green bars per group, most red first, counts printed
+    on the bars: long unit names stay readable and the red groups stand out at a glance."""
+    wide = counts.pivot_table(
+        index="group_name", columns="status", values="count", aggfunc="sum", fill_value=0
+    )
     for status in ("red", "yellow", "green"):
-        rows = counts[counts["status"] == status]
+        if status not in wide.columns:
+            wide[status] = 0
+    wide = wide.sort_values(["red", "yellow", "green"], ascending=True)
+    figure = go.Figure()
+    for status in statuses:
+        values = wide[status]
         figure.add_trace(
             go.Bar(
-                x=rows["group_name"],
-                y=rows["count"],
+                y=wide.index,
+                x=values,
+                orientation="h",
                 name=code("status", status),
                 marker_color=STATUS_COLOURS[status],
-                hovertemplate=f"%{{x}}<br>{code('status', status)}: %{{y}}<extra></extra>",
+                text=[str(int(value)) if value else "" for value in values],
+                textposition="inside",
+                insidetextanchor="middle",
+                hovertemplate=f"%{{y}}<br>{code('status', status)}: %{{x}}<extra></extra>",
             )
         )
-    figure.update_layout(barmode="stack", xaxis_title=group_label, yaxis_title=t("count"), **LAYOUT)
+    figure.update_layout(
+        barmode="stack",
+        yaxis_title=group_label,
+        xaxis_title=t("count"),
+        **{**LAYOUT, "height": max(260, 28 * len(wide) + 90)},
+    )
     return figure
 
 

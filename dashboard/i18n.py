@@ -171,6 +171,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "by_team": ("按班组", "By team"),
     "red_yellow_list": ("红灯、黄灯环节清单", "Red and yellow steps"),
     "group_by": ("分组", "Group by"),
+    "hide_green": ("只看红灯、黄灯", "Red and yellow only"),
     # reminders
     "reminders_title": ("提醒催办", "Reminders and urging"),
     "by_category": ("按类别与级别", "By category and level"),

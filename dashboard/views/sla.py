@@ -56,16 +56,23 @@ if steps.empty:
     st.info(t("no_data"))
     st.stop()
 
-group = st.radio(
-    t("group_by"),
-    options=["unit_code", "team_code"],
-    format_func=lambda v: t("by_unit") if v == "unit_code" else t("by_team"),
-    horizontal=True,
-    key="sla_group",
-)
+left, right = st.columns([3, 1])
+with left:
+    group = st.radio(
+        t("group_by"),
+        options=["unit_code", "team_code"],
+        format_func=lambda v: t("by_unit") if v == "unit_code" else t("by_team"),
+        horizontal=True,
+        key="sla_group",
+    )
 counts = steps.groupby([group, "status"], as_index=False).size().rename(columns={"size": "count"})
 counts["group_name"] = [names.get(value, value) for value in counts[group]]
-st.plotly_chart(charts.traffic_light(counts, t(group)), key="sla_chart")
+# Red and yellow are what needs attention; green is still counted above.
+hide_green = right.toggle(
+    t("hide_green"), value=bool(steps["status"].isin(["red", "yellow"]).any()), key="sla_hide_green"
+)
+shown_statuses = ("red", "yellow") if hide_green else STATUSES
+st.plotly_chart(charts.traffic_light(counts, t(group), shown_statuses), key="sla_chart")
 
 st.subheader(t("red_yellow_list"))
 urgent = steps[steps["status"].isin(["red", "yellow"])].sort_values(["remaining_workdays", "step_id"])
