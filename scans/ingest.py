@@ -13,10 +13,13 @@ A file that cannot be read is recorded with its error (one page row, page 0, sta
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import hashlib
 import logging
 import multiprocessing
 import re
+import sys
+import types
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -104,6 +107,24 @@ def scan_files(scans_dir: Path) -> list[Path]:
     return sorted(path for path in scans_dir.rglob("*") if path.is_file())
 
 
+@contextlib.contextmanager
+def _bare_main() -> Iterator[None]:
+    """Start spawned readers without re-running the caller's ``__main__``.
+
+    A spawned child imports the parent's main module first; the readers need nothing
+    from it, and a host that swapped in a script of its own as ``__main__`` (a Streamlit
+    page, a notebook) would otherwise run that script in every reader and kill it.
+    The pool starts its processes on the first submit, inside this block.
+    """
+    saved = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if saved is not None:
+            sys.modules["__main__"] = saved
+
+
 def _run_pool(tasks: list[FileTask], workers: int, max_pixels: int) -> Iterator[FileResult]:
     """Results as workers finish; a task whose process died is retried alone, then recorded."""
     if workers > 1 and multiprocessing.current_process().daemon:
@@ -121,7 +142,8 @@ def _run_pool(tasks: list[FileTask], workers: int, max_pixels: int) -> Iterator[
     with cf.ProcessPoolExecutor(
         workers, mp_context=context, initializer=worker_init, initargs=(max_pixels,)
     ) as pool:
-        futures = {pool.submit(safe_read, task): task for task in tasks}
+        with _bare_main():
+            futures = {pool.submit(safe_read, task): task for task in tasks}
         for future in cf.as_completed(futures):
             try:
                 yield future.result()
@@ -132,7 +154,9 @@ def _run_pool(tasks: list[FileTask], workers: int, max_pixels: int) -> Iterator[
             1, mp_context=context, initializer=worker_init, initargs=(max_pixels,)
         ) as pool:
             try:
-                yield pool.submit(safe_read, task).result()
+                with _bare_main():
+                    future = pool.submit(safe_read, task)
+                yield future.result()
             except cf.process.BrokenProcessPool as exc:
                 logger.error("scan %s killed its reader process", task.rel_path)
                 yield crashed(task, exc)
