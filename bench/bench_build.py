@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from dagster_project import settings  # noqa: E402
+from ingest import settings  # noqa: E402
 
 settings.disable_telemetry()
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from dagster_project import settings
-from dagster_project.env import format_as_of, parse_as_of
+from ingest import settings
+from ingest.clock import format_as_of, parse_as_of
 
 logger = logging.getLogger(__name__)
 

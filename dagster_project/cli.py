@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from dagster_project import settings
+from ingest import settings
 
 
 def _generate(args: argparse.Namespace) -> int:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from dagster_project import settings
+from ingest import settings
 
 settings.disable_telemetry()
 

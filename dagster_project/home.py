@@ -9,7 +9,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from dagster_project import settings
+from ingest import settings
 
 TEMPLATE = Path(__file__).with_name("dagster.yaml")
 

@@ -43,7 +43,7 @@ def warehouse_path() -> Path:
         secret = None
     if secret:
         return Path(str(secret))
-    from dagster_project import settings
+    from ingest import settings
 
     return settings.WAREHOUSE
 

@@ -30,7 +30,7 @@ def resolve(scan_file: str) -> Path:
     path = Path(scan_file)
     if path.is_absolute():
         return path
-    from dagster_project import settings
+    from ingest import settings
 
     candidates = [Path(os.environ.get("DANGAN_SCANS_DIR", settings.SCANS_DIR)) / path, Path.cwd() / path]
     return next((candidate for candidate in candidates if candidate.exists()), candidates[0])

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dagster_project import settings
+from ingest import settings
 
 settings.disable_telemetry()
 

@@ -188,7 +188,7 @@ def test_monthly_close_freezes_the_month_mails_the_report_and_a_later_build_keep
 ) -> None:
     from dagster_project.close import closed_month
     from dagster_project.defs.delivery.resources import DeliveryResource
-    from dagster_project.env import format_as_of, parse_as_of
+    from ingest.clock import format_as_of, parse_as_of
 
     handler, port = smtp_server
     warehouse = _fresh_warehouse(tiny_warehouse, tmp_path / "w")

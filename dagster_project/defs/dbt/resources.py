@@ -13,7 +13,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject
 
-from dagster_project import settings
+from ingest import settings
 
 logger = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from dagster_project.delivery import (
     enqueue,
     sent_log_path,
 )
-from dagster_project.env import local_now
+from ingest.clock import local_now
 
 OUTBOX_KEY = dg.AssetKey(["delivery", "outbox"])
 SENT_KEY = dg.AssetKey(["delivery", "sent"])

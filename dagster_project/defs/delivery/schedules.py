@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import dagster as dg
 
-from dagster_project import settings
 from dagster_project.defs.publish import jobs
 from dagster_project.defs.publish import schedules as publish_schedules
-from dagster_project.env import TIMEZONE
+from ingest import settings
+from ingest.clock import TIMEZONE
 
 
 @dg.schedule(

@@ -7,8 +7,8 @@ import dagster as dg
 from dagster_project.defs.dbt import assets as dbt_defs
 from dagster_project.defs.delivery.assets import FROZEN_KEY, OUTBOX_KEY, REPORT_KEY, SENT_KEY
 from dagster_project.defs.publish.resources import DUCKDB_POOL, RunParams, WarehouseResource
-from dagster_project.env import local_now
 from ingest import warehouse as wh
+from ingest.clock import local_now
 
 PUBLISHED_KEY = dg.AssetKey(["published_warehouse"])
 MART_KPI = dg.AssetKey(["marts", "kpi_monthly"])

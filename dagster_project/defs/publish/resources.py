@@ -9,9 +9,10 @@ import dagster as dg
 import duckdb
 from pydantic import PrivateAttr
 
-from dagster_project import settings
-from dagster_project.env import env_int_or, env_or, format_as_of, parse_as_of
+from dagster_project.env import env_int_or, env_or
+from ingest import settings
 from ingest import warehouse as wh
+from ingest.clock import format_as_of, parse_as_of
 
 # Every asset that writes the build copy runs in this pool; its limit is 1
 # (dagster.yaml), so two steps never open the DuckDB file read-write at once.

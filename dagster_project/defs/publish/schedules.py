@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import dagster as dg
 
-from dagster_project import settings
 from dagster_project.close import close_day_of_month
 from dagster_project.defs.publish import jobs
-from dagster_project.env import TIMEZONE, format_as_of
+from ingest import settings
+from ingest.clock import TIMEZONE, format_as_of
 
 
 def as_of_run_config(context: dg.ScheduleEvaluationContext) -> dict:
     """Evaluate as of the tick's local time, so a late or re-run tick gives the same figures."""
     moment = context.scheduled_execution_time
     if moment is None:
-        from dagster_project.env import local_now
+        from ingest.clock import local_now
 
         local = local_now()
     else:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from dagster_project import settings
 from dagster_project.env import env_int_or, env_or
+from ingest import settings
 
 
 class ScansResource(dg.ConfigurableResource):

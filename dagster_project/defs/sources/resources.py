@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 import dagster as dg
 
-from dagster_project import settings
 from dagster_project.env import env_or
+from ingest import settings
 
 if TYPE_CHECKING:
     from ingest.sources import Source

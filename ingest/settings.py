@@ -38,7 +38,6 @@ def disable_telemetry() -> None:
 
 # Dagster: instance home (runs, schedules' state) and the control room's timing.
 DAGSTER_HOME = Path(os.environ.get("DAGSTER_HOME", DATA_DIR / "dagster"))
-TIMEZONE = "Asia/Shanghai"
 # Hourly through the working day; the morning digest at 08:00; the close the day after the lag.
 REFRESH_CRON = os.environ.get("DANGAN_REFRESH_CRON", "0 8-18 * * 1-5")
 DIGEST_CRON = os.environ.get("DANGAN_DIGEST_CRON", "0 8 * * *")
