@@ -1,10 +1,11 @@
 {#- The moment the whole build is evaluated at. Everything timestamped after it counts as
     not yet happened, so a build with a past as_of shows what the system showed then.
-    The var is the only input; an empty var means the wall clock at compile time. -#}
+    The var is the only input; an empty var means the wall clock at compile time, read in
+    Asia/Shanghai like every timestamp of the sources (never the machine's own zone). -#}
 {% macro as_of_text() -%}
     {%- set value = var('as_of', '') -%}
     {%- if value is none or (value | string | trim) == '' -%}
-        {{ return(modules.datetime.datetime.now().strftime('%Y-%m-%d %H:%M:%S')) }}
+        {{ return(modules.datetime.datetime.now(modules.pytz.timezone('Asia/Shanghai')).strftime('%Y-%m-%d %H:%M:%S')) }}
     {%- else -%}
         {%- set text = value | string | trim -%}
         {%- if text | length == 10 -%}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Mapping
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +77,19 @@ def prune_invocation_dirs(target: Path, keep: int = KEEP_INVOCATIONS) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def dbt_vars(params: RunParams, build_file: Path) -> dict[str, str]:
+    """The vars of one build: its moment, and what ``marts.build_info`` reports about it.
+
+    ``build_version`` is the build copy's file name (time and run id), which is the name
+    the published version keeps, so the warehouse says which version it is.
+    """
+    return {
+        "as_of": params.as_of_text,
+        "build_version": build_file.name,
+        "dangan_version": version("dangan"),
+    }
+
+
 def mart_keys(manifest: Mapping[str, Any]) -> list[dg.AssetKey]:
     """The asset keys of every model in schema ``marts``."""
     return [
@@ -98,7 +112,7 @@ def build_dbt_assets(manifest: Mapping[str, Any]) -> dg.AssetsDefinition:
         prune_invocation_dirs(Path(dbt_project.project_dir) / dbt_project.target_path)
         with dbt_database(build_file):
             yield from dbt.cli(
-                BUILD_ARGS + ["--vars", json.dumps({"as_of": params.as_of_text})], context=context
+                BUILD_ARGS + ["--vars", json.dumps(dbt_vars(params, build_file))], context=context
             ).stream()
 
     return dbt_models

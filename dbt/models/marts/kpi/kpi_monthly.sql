@@ -3,7 +3,8 @@
     left out of numerator and denominator; a denominator of 0 makes the indicator not
     applicable (value, weight and score null); quality_points is applicable only when
     another indicator of the person is. Months frozen by the monthly close are taken
-    unchanged from frozen.kpi_monthly. -#}
+    unchanged from frozen.kpi_monthly. points_lost = weight - score is what the scorecard
+    shows per indicator. -#}
 {%- set frozen = adapter.get_relation(database=target.database, schema='frozen', identifier='kpi_monthly') -%}
 {%- set columns = [
     'month', 'tier', 'entity_id', 'entity_name', 'unit_code', 'team_code', 'indicator',
@@ -202,13 +203,21 @@ computed as (
     from scored
 ),
 
-final as (
+unioned as (
     select * from computed
     {%- if frozen is not none %}
     where month not in (select distinct frozen_rows.month from {{ frozen }} as frozen_rows)
     union all
     select {{ columns | join(', ') }} from {{ frozen }}
     {%- endif %}
+),
+
+{#- After the union, so frozen months (whose tables keep the columns above) get it too. #}
+final as (
+    select
+        *,
+        cast(round(weight - score, 4) as double) as points_lost,
+    from unioned
 )
 
 select * from final

@@ -2,7 +2,9 @@
     indicator. total_score = sum of scores / sum of applicable weights x 100, rounded to 2
     decimals; rank() by total_score, highest first, within month and tier (ties share a
     rank; the staff tier holds business staff only). Months frozen by the monthly close
-    are taken unchanged from frozen.scorecard_monthly. -#}
+    are taken unchanged from frozen.scorecard_monthly. prev_rank / prev_total_score are the
+    entity's figures in the same tier the calendar month before (null when it was not
+    ranked then); rank_change = prev_rank - rank (positive = moved up). -#}
 {%- set frozen = adapter.get_relation(database=target.database, schema='frozen', identifier='scorecard_monthly') -%}
 {%- set columns = [
     'month', 'tier', 'entity_id', 'entity_name', 'unit_code', 'team_code', 'total_score',
@@ -63,13 +65,29 @@ computed as (
     from ranked
 ),
 
-final as (
+unioned as (
     select * from computed
     {%- if frozen is not none %}
     where month not in (select distinct frozen_rows.month from {{ frozen }} as frozen_rows)
     union all
     select {{ columns | join(', ') }} from {{ frozen }}
     {%- endif %}
+),
+
+{#- After the union, so a frozen month is compared with the month before as published. #}
+final as (
+    select
+        current_month.*,
+        cast(previous_month.rank as integer) as prev_rank,
+        cast(previous_month.total_score as double) as prev_total_score,
+        cast(previous_month.rank - current_month.rank as integer) as rank_change,
+        cast(round(current_month.total_score - previous_month.total_score, 2) as double) as score_change,
+    from unioned as current_month
+    left join unioned as previous_month
+        on
+            current_month.tier = previous_month.tier
+            and current_month.entity_id = previous_month.entity_id
+            and previous_month.month = cast({{ dbt.dateadd('month', -1, 'current_month.month') }} as date)
 )
 
 select * from final

@@ -1,7 +1,8 @@
 {#- 合同状态: one row per non-residential customer active at date(as_of) (DOMAIN.md §8),
     with its current contract (the non-terminated contract signed by then with the latest
     expires_on) and the contract alert of §6. A customer without a current contract is
-    invalid and overdue. -#}
+    invalid and overdue. contract_group puts each customer in exactly one group
+    (no_contract, expired, expiring_week, expiring_month, valid) for the dashboard's filters. -#}
 with customers as (
     select * from {{ ref('stg_marketing__customers') }}
 ),
@@ -100,6 +101,13 @@ final as (
             when valid then '有效'
             else '已过期'
         end as validity_zh,
+        case
+            when contract_id is null then 'no_contract'
+            when not valid then 'expired'
+            when alert_level = 'warning' then 'expiring_week'
+            when alert_level = 'reminder' then 'expiring_month'
+            else 'valid'
+        end as contract_group,
         days_to_expiry,
         auto_renew,
         valid,
