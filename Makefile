@@ -30,9 +30,13 @@ demo: setup
 		--as-of "$$($(PY) -m ingest.synthetic.manifest $(DATA)/demo as_of)"
 	$(VENV)/bin/dangan dashboard --warehouse $(DATA)/warehouse.duckdb --port $(PORT)
 
+# sqlfluff renders the models with dbt, which opens a DuckDB file (a model looks for the
+# frozen months); a scratch file under dbt/target keeps it off any real warehouse.
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	mkdir -p dbt/target
+	DANGAN_DBT_DB=dbt/target/sqlfluff.duckdb $(VENV)/bin/sqlfluff lint dbt/models
 
 test: setup lint
 	$(VENV)/bin/python -m pytest

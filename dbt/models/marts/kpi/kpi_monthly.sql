@@ -206,7 +206,7 @@ unioned as (
     {{ union_frozen_months('computed', 'kpi_monthly', columns) }}
 ),
 
-{#- After the union, so frozen months (whose tables keep the columns above) get it too. #}
+{# After the union, so frozen months (whose tables keep the columns above) get it too. #}
 final as (
     select
         *,

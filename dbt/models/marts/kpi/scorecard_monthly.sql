@@ -68,7 +68,7 @@ unioned as (
     {{ union_frozen_months('computed', 'scorecard_monthly', columns) }}
 ),
 
-{#- After the union, so a frozen month is compared with the month before as published. #}
+{# After the union, so a frozen month is compared with the month before as published. #}
 final as (
     select
         current_month.*,

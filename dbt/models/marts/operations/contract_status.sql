@@ -26,9 +26,9 @@ active_customers as (
 
 standing_contracts as (
     select
-        *,
+        contracts.*,
         row_number() over (
-            partition by cust_no
+            partition by contracts.cust_no
             order by {{ contract_recency_order('contracts') }}
         ) as recency,
     from contracts
@@ -67,7 +67,7 @@ joined as (
             when current_contracts.expires_on <= windows.warn_until_on then 'warning'
             when current_contracts.expires_on <= windows.alert_until_on then 'reminder'
         end as alert_level,
-        {{ dbt.datediff(as_of_date(), 'current_contracts.expires_on', 'day') }} as days_to_expiry,
+        {{ dbt.datediff(as_of_date(), 'current_contracts.expires_on', 'day') }} as days_to_expiry, -- noqa: LT05
         current_contracts.signed_on,
         current_contracts.expires_on,
         windows.alert_until_on,
@@ -78,6 +78,24 @@ joined as (
         on active_customers.cust_no = current_contracts.cust_no
     left join staff
         on active_customers.manager_id = staff.staff_id
+),
+
+classified as (
+    select
+        *,
+        case
+            when contract_id is null then 'no_contract'
+            when valid then 'valid'
+            else 'expired'
+        end as validity,
+        case
+            when contract_id is null then 'no_contract'
+            when not valid then 'expired'
+            when alert_level = 'warning' then 'expiring_week'
+            when alert_level = 'reminder' then 'expiring_month'
+            else 'valid'
+        end as contract_group,
+    from joined
 ),
 
 final as (
@@ -91,15 +109,8 @@ final as (
         manager_team_code,
         alert_level,
         {{ code_label('level', 'alert_level') }} as alert_level_zh,
-        {{ code_label('contract_validity', "case when contract_id is null then 'no_contract' when valid then 'valid' else 'expired' end") }}
-            as validity_zh,
-        case
-            when contract_id is null then 'no_contract'
-            when not valid then 'expired'
-            when alert_level = 'warning' then 'expiring_week'
-            when alert_level = 'reminder' then 'expiring_month'
-            else 'valid'
-        end as contract_group,
+        {{ code_label('contract_validity', 'validity') }} as validity_zh,
+        contract_group,
         days_to_expiry,
         auto_renew,
         valid,
@@ -107,7 +118,7 @@ final as (
         expires_on,
         alert_until_on,
         opened_on,
-    from joined
+    from classified
 )
 
 select * from final

@@ -146,7 +146,9 @@ contract_reminders as (
         case
             when contract_id is null then cast(opened_on as timestamp)
             else
-                cast(                                        {{ dbt.dateadd('month', '-1 * ' ~ threshold('contract_alert_months', 'integer'), 'expires_on') }} as timestamp
+                cast(
+                    {{ dbt.dateadd('month', '-1 * ' ~ threshold('contract_alert_months', 'integer'), 'expires_on') }} -- noqa: LT05
+                    as timestamp
                 )
         end as since,
         case

@@ -19,8 +19,11 @@ coverage as (
     select
         (select min(days.calendar_date) from days) as calendar_first_on,
         (select max(days.calendar_date) from days) as calendar_last_on,
-        (select cast(max(years.calendar_year) as integer) from years where years.is_official)
-            as official_calendar_last_year,
+        (
+            select cast(max(years.calendar_year) as integer)
+            from years
+            where years.is_official
+        ) as official_calendar_last_year,
         coalesce(
             (
                 select bool_and(years.is_official) from years
@@ -29,7 +32,10 @@ coverage as (
             false
         ) as is_as_of_year_covered,
         (
-            select {{ dbt.listagg('cast(years.calendar_year as ' ~ dbt.type_string() ~ ')', "','", 'order by years.calendar_year') }}
+            select
+                {{ dbt.listagg(
+                    'cast(years.calendar_year as ' ~ dbt.type_string() ~ ')', "','", 'order by years.calendar_year'
+                ) }}
             from years
             where not years.is_official
         ) as uncovered_years
