@@ -24,12 +24,12 @@ as_of_events as (
         dossier_id,
         borrower_id,
         reason,
-        case when approved_at <= {{ as_of() }} then approved_by end as approved_by,
+        case when {{ as_of_cut('approved_at', as_of()) }} is not null then approved_by end as approved_by,
         due_on,
         requested_at,
-        case when approved_at <= {{ as_of() }} then approved_at end as approved_at,
-        case when borrowed_at <= {{ as_of() }} then borrowed_at end as borrowed_at,
-        case when returned_at <= {{ as_of() }} then returned_at end as returned_at
+        {{ as_of_cut('approved_at', as_of()) }} as approved_at,
+        {{ as_of_cut('borrowed_at', as_of()) }} as borrowed_at,
+        {{ as_of_cut('returned_at', as_of()) }} as returned_at,
     from borrowings
 ),
 

@@ -116,7 +116,7 @@ open_dossiers as (
         on dossiers.proc_id = cancelled_processes.proc_id
     where
         cancelled_processes.proc_id is null
-        and (dossiers.transferred_at is null or dossiers.transferred_at > {{ as_of() }})
+        and {{ as_of_cut('dossiers.transferred_at', as_of()) }} is null
 ),
 
 dossier_reminders as (
