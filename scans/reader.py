@@ -13,7 +13,8 @@ from pathlib import Path
 
 from scans.config import ZXING_PASS
 from scans.decode import read_page
-from scans.pages import SUFFIX_FORMATS, ScanReadError, open_scan, set_pixel_limit
+from scans.formats import SUFFIXES
+from scans.pages import ScanReadError, open_scan, set_pixel_limit
 from scans.quality import page_quality
 
 logger = logging.getLogger(__name__)
@@ -50,7 +51,7 @@ def read_scan_file(task: FileTask) -> FileResult:
     """Read one file's pages and their barcodes; every failure ends up in the result."""
     accept = re.compile(task.barcode_pattern)
     path = Path(task.path)
-    fallback_format = SUFFIX_FORMATS.get(path.suffix.lower(), path.suffix.lower().lstrip(".") or "unknown")
+    fallback_format = SUFFIXES.get(path.suffix.lower(), path.suffix.lower().lstrip(".") or "unknown")
     result = FileResult(task.sha256, task.rel_path, task.size, fallback_format, 0, "ok", None)
     try:
         document = open_scan(path, max_pages=task.max_pages, max_pixels=task.max_pixels, name=task.rel_path)

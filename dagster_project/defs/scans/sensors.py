@@ -10,8 +10,7 @@ import dagster as dg
 
 from dagster_project.defs.publish import jobs
 from dagster_project.defs.scans.resources import ScansResource
-
-SCAN_SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp"}
+from scans.formats import SUFFIXES
 
 
 def folder_state(folder: Path | None) -> dict[str, list[int]]:
@@ -20,7 +19,7 @@ def folder_state(folder: Path | None) -> dict[str, list[int]]:
         return {}
     state = {}
     for path in sorted(folder.rglob("*")):
-        if path.is_file() and path.suffix.lower() in SCAN_SUFFIXES:
+        if path.is_file() and path.suffix.lower() in SUFFIXES:
             stat = path.stat()
             state[str(path.relative_to(folder))] = [stat.st_mtime_ns, stat.st_size]
     return state
