@@ -22,12 +22,13 @@ import sys
 import types
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
+from ingest.clock import local_now
 from ingest.contract import RAW_SCHEMA, SCAN_TABLES_BY_NAME, Table, arrow_schema, create_raw_tables
 from scans import config
 from scans.reader import FileResult, FileTask, crashed, safe_read, worker_init
@@ -203,7 +204,7 @@ def ingest_scans(
             tasks.append(FileTask(str(path), rel_path, sha, size, barcode_pattern, max_pages, max_pixels))
     moved = _relocate_moved(con, scans_dir, known, seen)
     report(f"scans: {len(paths)} files in {scans_dir}, {len(tasks)} new, {moved} moved")
-    read_at = datetime.now(UTC).replace(tzinfo=None)
+    read_at = local_now()
     batch: list[FileResult] = []
     failed = pages = 0
     for done, result in enumerate(_run_pool(tasks, workers, max_pixels), start=1):

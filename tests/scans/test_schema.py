@@ -125,3 +125,13 @@ def test_pages_belong_to_a_file_row(read_corpus) -> None:
         "left join raw.scan_files as files using (file_sha256) where files.file_sha256 is null",
     )[0][0]
     assert orphans == 0
+
+
+def test_read_at_is_local_time_of_the_run(read_corpus) -> None:
+    """GIVEN a run between two readings of the local clock (Asia/Shanghai) WHEN its files are
+    written THEN they all carry one read_at between the two, not a UTC moment."""
+    db, before, after = read_corpus
+    stamps = {row[0] for row in _rows(db, "select distinct read_at from raw.scan_files")}
+    assert len(stamps) == 1
+    (read_at,) = stamps
+    assert before <= read_at <= after
