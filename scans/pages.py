@@ -26,10 +26,6 @@ class ScanReadError(Exception):
     """A scan file, or one of its pages, cannot be read."""
 
 
-class TooManyPagesError(ScanReadError):
-    """The file has more pages than the configured limit; the first pages were read."""
-
-
 @dataclass
 class Page:
     page_no: int
