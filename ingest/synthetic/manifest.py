@@ -27,10 +27,6 @@ def read_manifest(folder: Path) -> dict[str, Any]:
         raise ManifestError(f"{path}: not valid JSON ({exc})") from exc
 
 
-def suggested_as_of(folder: Path) -> str:
-    return str(read_manifest(folder)["as_of"])
-
-
 def format_value(value: Any) -> str:
     if isinstance(value, dict):
         return "\n".join(f"{key}\t{item}" for key, item in value.items())
