@@ -1,4 +1,4 @@
-"""``dangan generate``: synthetic marketing and archive systems, and scanned pages.
+"""``dangan generate``: synthetic marketing and archive systems.
 
 The data imitates a prefecture power company (Jiaxing) or a whole province (Zhejiang):
 processes run through their nodes in working time, archive steps mirror the steps that
@@ -13,7 +13,6 @@ files and SQLite databases. The output depends only on (scale, seed, end).
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import shutil
 import time
@@ -27,7 +26,9 @@ import pyarrow.compute as pc
 
 from ingest.synthetic import reference as ref
 from ingest.synthetic.clock import DAY_MINUTES, WorkClock
+from ingest.synthetic.manifest import write_manifest
 from ingest.synthetic.org import COMPANY_WORDS, HV_INDUSTRIES, INDUSTRIES, ROADS, Org, build_org, person_names
+from ingest.synthetic.scan_plan import ScanDocument, ScanDossier, ScanPlan
 from ingest.synthetic.writers import SystemSinks
 
 logger = logging.getLogger(__name__)
@@ -143,10 +144,7 @@ class _Generator:
         self.pool_offset = (np.cumsum(counts.ravel()) - counts.ravel()).reshape(n_units, 3)
         self.pool_size = int(counts.sum())
         self.cust_counter = self.pool_size
-        self.scan_docs: list[dict[str, Any]] = []
-        # Scan sampling draws from its own generator so the tables never depend on --scans.
-        self.scan_rng = np.random.default_rng([seed, 8])
-        self.scan_dossiers: list[dict[str, Any]] = []
+        self.scans = ScanPlan.for_run(seed, scan_count, self.scale.processes, self.org.unit_code)
 
     # ------------------------------------------------------------------ helpers
     def _cust_no(self, index: np.ndarray) -> pa.Array:
@@ -393,32 +391,7 @@ class _Generator:
                 "updated_at": added_at,
             },
         )
-        self._offer_scans(barcode, doc_type, pages, added_at, unit)
-
-    def _offer_scans(
-        self,
-        barcode: pa.Array,
-        doc_type: np.ndarray,
-        pages: np.ndarray,
-        added_at: np.ndarray,
-        unit: np.ndarray,
-    ) -> None:
-        want = self.scan_count - len(self.scan_docs)
-        if want <= 0 or len(doc_type) == 0:
-            return
-        share = min(1.0, 4.0 * self.scan_count / max(1, self.scale.processes * 4))
-        chosen = np.flatnonzero(self.scan_rng.random(len(doc_type)) < share)[:want]
-        codes = barcode.take(pa.array(chosen)).to_pylist()
-        for i, code in zip(chosen.tolist(), codes, strict=True):
-            self.scan_docs.append(
-                {
-                    "barcode": code,
-                    "title": str(ref.DOC_NAME[doc_type[i]]),
-                    "pages": int(min(pages[i], 4)),
-                    "unit": str(self.org.unit_code[unit[i]]),
-                    "month": str(added_at[i].astype("datetime64[M]")).replace("-", ""),
-                }
-            )
+        self.scans.offer_documents(barcode, ref.DOC_NAME[doc_type], pages, added_at, unit)
 
     # ------------------------------------------------------------------ processes
     def write_processes(self) -> None:
@@ -865,15 +838,7 @@ class _Generator:
                 "location": location,
             },
         )
-        if len(self.scan_dossiers) < max(1, self.scan_count // 10) and nd:
-            for i in self.scan_rng.choice(nd, min(nd, max(1, self.scan_count // 10)), replace=False).tolist():
-                self.scan_dossiers.append(
-                    {
-                        "barcode": dossier_barcode[i].as_py(),
-                        "unit": str(org.unit_code[unit[dp[i]]]),
-                        "month": str(created[i].astype("datetime64[M]")).replace("-", ""),
-                    }
-                )
+        self.scans.offer_dossiers(dossier_barcode, unit[dp])
         self._borrowings(rng, dossier_id, dp, unit, transferred)
         self._audits(rng, proc_id, pnum, unit, team, owner, q_proc, proc_completed, docs_per_proc, incomplete)
 
@@ -1027,20 +992,34 @@ def _scan_count(scans: str | int, scale: Scale) -> int:
         raise ValueError(f"--scans must be 'auto', 'none' or a count, not {scans!r}") from exc
 
 
-def generate(
+@dataclass(frozen=True)
+class GeneratedTables:
+    """A written table set and the scans chosen for it: all the scan writer needs."""
+
+    out: Path
+    seed: int
+    scan_count: int  # scans asked for; 0 means none
+    scan_documents: tuple[ScanDocument, ...]
+    scan_dossiers: tuple[ScanDossier, ...]
+
+
+def generate_tables(
     scale: str,
     seed: int,
     out: Path,
-    scans: str = "auto",
+    scans: str | int = "auto",
     end: str | None = None,
     *,
     table_format: str | None = None,
-) -> Path:
-    """Write a synthetic data set (both source systems, scans, manifest) into ``out``.
+) -> GeneratedTables:
+    """Write both source systems and the manifest into ``out``; choose the documents to scan.
 
     The same (scale, seed, end) always gives byte-identical tables; ``end`` defaults to a
     fixed moment, so the result never depends on today's date. ``table_format`` (csv or
-    parquet) overrides the scale's default for the folder tables.
+    parquet) overrides the scale's default for the folder tables. ``scans`` ('auto', 'none'
+    or a count) only sets how many documents are chosen; the pages are rendered by
+    ``scans.generate.write_generated_scans``, which also records them in the manifest.
+    Scans of an earlier set in ``out`` are removed.
     """
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}; expected one of {sorted(SCALES)}")
@@ -1062,14 +1041,6 @@ def generate(
         gen.write_processes()
     finally:
         gen.sinks.close()
-    counts = gen.sinks.counts()
-    scan_files = 0
-    if gen.scan_count:
-        from ingest.synthetic.scans import write_scans
-
-        scan_files = write_scans(
-            out / "scans", gen.scan_docs, gen.scan_dossiers, seed, out / "scans_index.csv"
-        )
     end_text = str(end_ts).replace("T", " ")
     manifest = {
         "scale": scale,
@@ -1078,17 +1049,21 @@ def generate(
         "end": end_text,
         "as_of": end_text,
         "format": fmt,
-        "counts": counts,
-        "scan_files": scan_files,
+        "counts": gen.sinks.counts(),
+        "scan_files": 0,
         "units": {str(c): str(n) for c, n in zip(gen.org.unit_code, gen.org.unit_name, strict=True)},
         "teams": {str(c): str(n) for c, n in zip(gen.org.team_code, gen.org.team_name, strict=True)},
         "staff": len(gen.org.staff_id),
         "proc_types": sorted({v.proc_type for v in ref.VARIANTS}),
         "doc_types": {d.code: d.name for d in ref.DOC_TYPES},
-        "scans_index": "scans_index.csv" if scan_files else None,
+        "scans_index": None,
     }
-    (out / "manifest.json").write_text(
-        json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-    )
+    write_manifest(out, manifest)
     logger.info("generated %s seed %d into %s in %.1f s", scale, seed, out, time.perf_counter() - began)
-    return out
+    return GeneratedTables(
+        out=out,
+        seed=seed,
+        scan_count=gen.scan_count,
+        scan_documents=tuple(gen.scans.documents),
+        scan_dossiers=tuple(gen.scans.dossiers),
+    )
