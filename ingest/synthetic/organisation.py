@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ingest.synthetic.writers import SystemSinks
+
 # Jiaxing: (unit_code, unit_name, short name, address prefix, business-office towns)
 JIAXING_UNITS: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
     ("330402", "国网嘉兴供电公司南湖供电分公司", "南湖", "嘉兴市南湖区", ("城南", "大桥", "新丰", "凤桥")),
@@ -372,4 +374,29 @@ def build_org(scale: str, rng: np.random.Generator) -> Org:
         staff_active=staff_active,
         staff_factor=staff_factor,
         staff_is_manager=np.array(s_manager),
+    )
+
+
+def write_organisation(org: Org, sinks: SystemSinks) -> None:
+    """The marketing system's supply units, teams and staff."""
+    sinks.write("supply_units", {"unit_code": org.unit_code, "unit_name": org.unit_name})
+    sinks.write(
+        "teams",
+        {
+            "team_code": org.team_code,
+            "team_name": org.team_name,
+            "unit_code": org.unit_code[org.team_unit],
+        },
+    )
+    sinks.write(
+        "staff",
+        {
+            "staff_id": org.staff_id,
+            "staff_name": org.staff_name,
+            "team_code": org.team_code[org.staff_team],
+            "post": org.staff_post,
+            "mobile": org.staff_mobile,
+            "email": org.staff_email,
+            "active": org.staff_active,
+        },
     )
