@@ -26,6 +26,11 @@ CONTRACT_TERM_DAYS = {False: 5 * 365 + 1, True: 3 * 365 + 1}  # LV, HV
 EARLIEST_OPENING = np.datetime64("1998-01-01")
 
 
+def _term_days(seg: np.ndarray) -> np.ndarray:
+    """Contract terms: 3 years for high-voltage customers, 5 for the rest (DOMAIN.md section 4)."""
+    return np.where(seg == ref.HV_SEG, CONTRACT_TERM_DAYS[True], CONTRACT_TERM_DAYS[False])
+
+
 def customer_numbers(index: np.ndarray) -> pa.Array:
     return ids("33", index, 8)
 
@@ -118,7 +123,7 @@ def standing_contracts(
     signed before the customer's recorded opening.
     """
     n = len(seg)
-    term = np.where(seg == ref.HV_SEG, CONTRACT_TERM_DAYS[True], CONTRACT_TERM_DAYS[False])
+    term = _term_days(seg)
     expires, auto, missing = _expiry(world, rng, seg, unit, term)
     signed = expires - days(term)
     opened = np.minimum(opened, signed)
@@ -242,8 +247,7 @@ def _new_connection_contracts(
         return None
     sel = np.flatnonzero(is_new)[has]
     signed = new_signed[has].astype("datetime64[D]")
-    hv = chunk.processes.seg[idx][sel] == ref.HV_SEG
-    term = np.where(hv, CONTRACT_TERM_DAYS[True], CONTRACT_TERM_DAYS[False])
+    term = _term_days(chunk.processes.seg[idx][sel])
     numbers = world.numbers("contract", len(sel))
     return {
         "contract_id": ids("HT", numbers, 10),
