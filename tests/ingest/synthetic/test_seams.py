@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import ast
+import csv
 import json
 from pathlib import Path
 
@@ -58,3 +59,24 @@ def test_tables_alone_choose_scans_but_write_none(tmp_path: Path) -> None:
     assert not (tables.out / "scans_index.csv").exists()
     manifest = json.loads((tables.out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["scan_files"] == 0 and manifest["scans_index"] is None
+
+
+def test_dangan_generate_writes_the_chosen_scans_and_records_them(tmp_path: Path) -> None:
+    """GIVEN ``dangan generate`` asked for four scans
+    WHEN it has run (table generator, then scan writer)
+    THEN the four chosen documents are scanned beside a dossier cover, blanks and broken
+    files, every file is in the index, and the manifest counts them."""
+    from dagster_project.cli import main
+
+    out = tmp_path / "set"
+    assert main(["generate", "--scale", "tiny", "--seed", str(SEED), "--scans", "4", "--out", str(out)]) == 0
+
+    with (out / "scans_index.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    kinds = [row["kind"] for row in rows]
+    assert kinds.count("document") == 4 and kinds.count("dossier_cover") == 1
+    assert "blank" in kinds and any(kind.startswith("broken:") for kind in kinds)
+    files = sorted(str(p.relative_to(out / "scans")) for p in (out / "scans").rglob("*") if p.is_file())
+    assert files == sorted(row["file_path"] for row in rows)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["scan_files"] == len(rows) and manifest["scans_index"] == "scans_index.csv"
