@@ -19,12 +19,13 @@ from ingest.synthetic.generate import GeneratedTables, generate_tables
 from ingest.synthetic.manifest import record_scans
 from ingest.synthetic.scan_plan import ScanDocument, ScanDossier
 from scans import synthetic
+from scans.formats import suffix_for
 
 logger = logging.getLogger(__name__)
 
 INDEX_NAME = "scans_index.csv"
-# (format, suffix, share of the scanned documents)
-FORMATS = (("png", "png", 0.35), ("jpeg", "jpg", 0.30), ("tiff", "tif", 0.20), ("pdf", "pdf", 0.15))
+# Share of the scanned documents written in each format (suffixes from scans.formats).
+FORMAT_SHARES = (("png", 0.35), ("jpeg", 0.30), ("tiff", 0.20), ("pdf", 0.15))
 DEGRADED_SHARE = 0.25
 
 IndexRow = tuple[str, str, str, int, str, str]
@@ -97,9 +98,9 @@ def _document_scans(folder: Path, documents: tuple[ScanDocument, ...], seed: int
     """One file per document, in a drawn format; a share of them degraded."""
     rng = np.random.default_rng([seed, 9])
     degradations = [d for d in synthetic.DEGRADATIONS if d != "blank"]
-    fmt_names = [f[0] for f in FORMATS]
-    fmt_suffix = {f[0]: f[1] for f in FORMATS}
-    fmt_share = np.array([f[2] for f in FORMATS])
+    fmt_names = [fmt for fmt, _ in FORMAT_SHARES]
+    fmt_suffix = {fmt: suffix_for(fmt).lstrip(".") for fmt in fmt_names}
+    fmt_share = np.array([share for _, share in FORMAT_SHARES])
     rows: list[IndexRow] = []
     for i, doc in enumerate(documents):
         fmt = fmt_names[int(rng.choice(len(fmt_names), p=fmt_share))]
