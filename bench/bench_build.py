@@ -147,11 +147,11 @@ def main() -> int:
     args = parser.parse_args()
 
     from dagster_project.defs.dbt.resources import prepare_manifest
-    from ingest.synthetic.generate import generate
+    from scans.generate import generate_data_set
 
     prepare_manifest()
     tmp = Path(tempfile.mkdtemp(prefix="bench-build-"))
-    source = Path(generate(scale=args.scale, seed=args.seed, out=tmp / "source"))
+    source = generate_data_set(scale=args.scale, seed=args.seed, out=tmp / "source")
     as_of = json.loads((source / "manifest.json").read_text())["as_of"]
     scans = source / "scans"
 

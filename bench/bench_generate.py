@@ -42,8 +42,8 @@ NOTES = [
 
 def run_once(scale: str, seed: int, scans: str, out: Path) -> dict:
     code = (
-        "import sys; from pathlib import Path; from ingest.synthetic.generate import generate; "
-        f"generate({scale!r}, {seed}, Path({str(out)!r}), scans={scans!r}); "
+        "import sys; from pathlib import Path; from scans.generate import generate_data_set; "
+        f"generate_data_set({scale!r}, {seed}, Path({str(out)!r}), scans={scans!r}); "
         "import resource; print('peak_kib', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
     )
     usage_before = resource.getrusage(resource.RUSAGE_CHILDREN)

@@ -75,8 +75,8 @@ def measure(kind: str, data: Path, memory_limit: str, runs: int) -> dict:
 
 def generate(data: Path, scale: str, seed: int) -> None:
     code = (
-        "from pathlib import Path; from ingest.synthetic.generate import generate; "
-        f"generate({scale!r}, {seed}, Path({str(data)!r}), scans='none', table_format='parquet')"
+        "from pathlib import Path; from ingest.synthetic.generate import generate_tables; "
+        f"generate_tables({scale!r}, {seed}, Path({str(data)!r}), scans='none', table_format='parquet')"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 

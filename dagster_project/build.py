@@ -135,9 +135,9 @@ def build_definitions(
     so that they can be run the same way, e.g. by tests or from a shell.
     """
     from dagster_project.definitions import defs as load_defs
+    from dagster_project.defs.common.resources import RunParams, WarehouseResource
     from dagster_project.defs.delivery.resources import DeliveryResource
     from dagster_project.defs.publish.jobs import BUILD_SELECTION
-    from dagster_project.defs.publish.resources import RunParams, WarehouseResource
     from dagster_project.defs.scans.resources import ScansResource
     from dagster_project.defs.sources.resources import SourcesResource
 
@@ -145,7 +145,7 @@ def build_definitions(
     resources = dict(base.resources or {})
     resources.update(
         warehouse=WarehouseResource(path=str(warehouse)),
-        params=RunParams(as_of=as_of, full_refresh=full_refresh, close_lag_days=settings.CLOSE_LAG_DAYS),
+        params=RunParams(as_of=as_of, full_refresh=full_refresh),
         sources=SourcesResource(
             source_dir=str(source) if source else "",
             marketing_url=marketing_url or "",

@@ -12,9 +12,13 @@ from ingest import settings
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from ingest.synthetic.generate import generate
+    from ingest.synthetic.generate import generate_tables
+    from scans.generate import write_generated_scans
 
-    generate(scale=args.scale, seed=args.seed, out=Path(args.out), scans=args.scans, end=args.end)
+    tables = generate_tables(
+        scale=args.scale, seed=args.seed, out=Path(args.out), scans=args.scans, end=args.end
+    )
+    write_generated_scans(tables)
     return 0
 
 

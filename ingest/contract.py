@@ -3,6 +3,10 @@
 One place states every source table, its columns, types, keys and allowed values: the
 loader validates against it, the generator writes in its column order, and the raw layer
 of the warehouse is created from it. The raw tables carry exactly these columns.
+
+The tables the scan reader writes (``raw.scan_files``, ``raw.scan_pages``) are declared
+here the same way, so their DDL and the Arrow schema their writer uses come from one
+statement of their columns too.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import duckdb
+import pyarrow as pa
 
 SYSTEMS = ("marketing", "archive")
 
@@ -19,6 +24,17 @@ DUCKDB_TYPES = {
     "bool": "BOOLEAN",
     "date": "DATE",
     "timestamp": "TIMESTAMP",
+    "float": "DOUBLE",
+}
+
+# The Arrow type of each DuckDB raw column type, for writers that hand DuckDB Arrow batches.
+RAW_ARROW_TYPES = {
+    "text": pa.string(),
+    "int": pa.int64(),
+    "bool": pa.bool_(),
+    "date": pa.date32(),
+    "timestamp": pa.timestamp("us"),
+    "float": pa.float64(),
 }
 
 RAW_SCHEMA = "raw"
@@ -41,16 +57,29 @@ class ForeignKey:
 
 @dataclass(frozen=True)
 class Table:
+    """A raw table: its columns in order and its keys.
+
+    ``primary_key`` is the one column that identifies a row; a table whose rows are
+    identified by several columns together (a scanned file's pages) names them in
+    ``compound_key`` and leaves ``primary_key`` empty.
+    """
+
     system: str
     name: str
     columns: tuple[Column, ...]
     primary_key: str
     unique: tuple[str, ...] = ()
     foreign_keys: tuple[ForeignKey, ...] = field(default_factory=tuple)
+    compound_key: tuple[str, ...] = ()
 
     @property
     def column_names(self) -> list[str]:
         return [column.name for column in self.columns]
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        """The columns that identify a row, whether one or several."""
+        return self.compound_key or (self.primary_key,)
 
     @property
     def has_updated_at(self) -> bool:
@@ -299,14 +328,74 @@ def tables_of(system: str) -> list[Table]:
     return [table for table in TABLES if table.system == system]
 
 
+FILE_STATUSES = ("ok", "error")
+DECODE_STATUSES = ("decoded", "no_barcode", "blank", "error")
+
+# What the scan reader records (CONTRACT.md section 1, "scans"): one row per file content
+# read, and one per page of it; a file that cannot be read has one page row, page 0, with
+# the error. scans.rows.FileRow and scans.rows.PageRow are these rows, field for field.
+SCAN_TABLES: tuple[Table, ...] = (
+    Table(
+        "scans",
+        "scan_files",
+        (
+            _c("file_sha256", "text"),
+            _c("file_path", "text"),
+            _c("file_size", "int"),
+            _c("file_format", "text"),
+            _c("page_count", "int"),
+            _c("status", "text", allowed=FILE_STATUSES),
+            _c("error", "text", null=True),
+            _c("read_at", "timestamp"),
+        ),
+        "file_sha256",
+    ),
+    Table(
+        "scans",
+        "scan_pages",
+        (
+            _c("file_sha256", "text"),
+            _c("file_path", "text"),
+            _c("page_no", "int"),
+            _c("width_px", "int", null=True),
+            _c("height_px", "int", null=True),
+            _c("dpi", "float", null=True),
+            _c("barcodes", "text"),
+            _c("raw_barcodes", "text"),
+            _c("decoder", "text", null=True),
+            _c("decode_status", "text", allowed=DECODE_STATUSES),
+            _c("is_blank", "bool", null=True),
+            _c("sharpness", "float", null=True),
+            _c("error", "text", null=True),
+        ),
+        "",
+        foreign_keys=(_fk("file_sha256", "scan_files"),),
+        compound_key=("file_sha256", "page_no"),
+    ),
+)
+
+SCAN_TABLES_BY_NAME: dict[str, Table] = {table.name: table for table in SCAN_TABLES}
+
+
 def raw_ddl(table: Table, schema: str = RAW_SCHEMA) -> str:
     columns = ", ".join(f"{column.name} {DUCKDB_TYPES[column.type]}" for column in table.columns)
     return f"create table if not exists {schema}.{table.name} ({columns})"
 
 
-# Tables of the raw layer that are not source tables: load bookkeeping, scanned pages and
-# the working-day calendar. Their writers (ingest.load, scans.ingest, ingest.calendar) and
-# the dbt sources rely on exactly these columns.
+def arrow_schema(table: Table) -> pa.Schema:
+    """The Arrow schema of ``table``'s raw columns, in order: what a writer registers with
+    DuckDB before inserting, so a batch whose column is all null still has its type."""
+    return pa.schema(
+        [
+            pa.field(column.name, RAW_ARROW_TYPES[column.type], nullable=column.nullable)
+            for column in table.columns
+        ]
+    )
+
+
+# Tables of the raw layer that are neither source nor scan tables: load bookkeeping and
+# the working-day calendar. Their writers (ingest.load, ingest.calendar) and the dbt
+# sources rely on exactly these columns.
 RAW_SUPPORT_DDL: dict[str, str] = {
     "ingest_runs": """
         run_id varchar, system varchar, table_name varchar, source varchar, mode varchar,
@@ -316,24 +405,16 @@ RAW_SUPPORT_DDL: dict[str, str] = {
         run_id varchar, system varchar, table_name varchar, row_key varchar,
         row_number bigint, column_name varchar, reason varchar, raw_row varchar,
         rejected_at timestamp""",
-    "scan_files": """
-        file_sha256 varchar, file_path varchar, file_size bigint, file_format varchar,
-        page_count bigint, status varchar, error varchar, read_at timestamp""",
-    "scan_pages": """
-        file_sha256 varchar, file_path varchar, page_no bigint, width_px bigint,
-        height_px bigint, dpi double, barcodes varchar, raw_barcodes varchar,
-        decoder varchar, decode_status varchar, is_blank boolean, sharpness double,
-        error varchar""",
     "calendar_days": """
         calendar_date date, is_workday boolean, is_official boolean""",
 }
 
 
 def create_raw_tables(con: duckdb.DuckDBPyConnection, schema: str = RAW_SCHEMA) -> None:
-    """Create the (empty) raw layer: one table per contract table, exactly its columns,
-    plus the support tables of RAW_SUPPORT_DDL."""
+    """Create the (empty) raw layer: one table per contract table and per scan table,
+    exactly its columns, plus the support tables of RAW_SUPPORT_DDL."""
     con.execute(f"create schema if not exists {schema}")
-    for table in TABLES:
+    for table in (*TABLES, *SCAN_TABLES):
         con.execute(raw_ddl(table, schema))
     for name, columns in RAW_SUPPORT_DDL.items():
         con.execute(f"create table if not exists {schema}.{name} ({columns})")

@@ -36,6 +36,7 @@ import duckdb
 import sqlalchemy as sa
 
 from ingest import validate
+from ingest.clock import local_now
 from ingest.contract import RAW_SCHEMA, Table, create_raw_tables, tables_of
 from ingest.sources import Source, SourceError, quote
 
@@ -99,7 +100,7 @@ def load_table(
     incremental = table.has_updated_at and not full_refresh
     mode = "incremental" if incremental else "full"
     since = watermark(con, table) if incremental else None
-    started = datetime.now()
+    started = local_now()
     describe = source.describe(table.system, table)
     logger.info("%s: loading (%s%s) from %s", where, mode, f" since {since}" if since else "", describe)
     try:
@@ -158,10 +159,10 @@ def _record_rejects(con: duckdb.DuckDBPyConnection, table: Table, run_id: str) -
     con.execute(
         f"insert into {RAW_SCHEMA}.ingest_rejects "
         "(run_id, system, table_name, row_key, row_number, column_name, reason, raw_row, rejected_at) "
-        f"select ?, ?, ?, r._key, r._row, r.column_name, r.reason, to_json(s), current_localtimestamp() "
+        f"select ?, ?, ?, r._key, r._row, r.column_name, r.reason, to_json(s), ? "
         f"from {validate.REJECTS} as r join {STAGE} as s on s.rowid + 1 = r._row "
         "order by r._row, r.column_name",
-        [run_id, table.system, table.name],
+        [run_id, table.system, table.name, local_now()],
     )
 
 
@@ -177,9 +178,9 @@ def _record_malformed(con: duckdb.DuckDBPyConnection, table: Table, run_id: str,
         "(run_id, system, table_name, row_key, row_number, column_name, reason, raw_row, rejected_at) "
         "select ?, ?, ?, null, line - 1, null, "
         f"? || ' line ' || line || ' of the CSV file: malformed line, ' || string_agg(error_message, '; '), "
-        "to_json({'csv_line': any_value(csv_line)}), current_localtimestamp() "
+        "to_json({'csv_line': any_value(csv_line)}), ? "
         f"from {malformed} group by line order by line",
-        [run_id, table.system, table.name, where],
+        [run_id, table.system, table.name, where, local_now()],
     )
 
 
@@ -202,6 +203,6 @@ def _record_run(
             load.status,
             load.error,
             started,
-            datetime.now(),
+            local_now(),
         ],
     )

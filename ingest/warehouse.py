@@ -29,6 +29,8 @@ from pathlib import Path
 
 import duckdb
 
+from ingest.clock import local_now
+
 logger = logging.getLogger(__name__)
 
 KEEP_VERSIONS = 3
@@ -61,7 +63,7 @@ def prepare_build_copy(warehouse: Path, run_id: str | None = None) -> Path:
     """A private read-write copy of the published warehouse (empty file if none yet)."""
     warehouse = Path(warehouse)
     run_id = run_id or uuid.uuid4().hex[:12]
-    work = build_dir(warehouse) / f"{time.strftime('%Y%m%dT%H%M%S')}-{run_id}.duckdb"
+    work = build_dir(warehouse) / f"{local_now():%Y%m%dT%H%M%S}-{run_id}.duckdb"
     work.parent.mkdir(parents=True, exist_ok=True)
     source = published_file(warehouse)
     if source is not None:

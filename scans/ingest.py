@@ -20,70 +20,24 @@ import multiprocessing
 import re
 import sys
 import types
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
-from ingest.contract import create_raw_tables
+from ingest.clock import local_now
+from ingest.contract import RAW_SCHEMA, SCAN_TABLES_BY_NAME, Table, arrow_schema, create_raw_tables
 from scans import config
 from scans.reader import FileResult, FileTask, crashed, safe_read, worker_init
+from scans.rows import FileRow, PageRow
 
 logger = logging.getLogger(__name__)
 
-FILE_COLUMNS = (
-    "file_sha256",
-    "file_path",
-    "file_size",
-    "file_format",
-    "page_count",
-    "status",
-    "error",
-    "read_at",
-)
-PAGE_COLUMNS = (
-    "file_sha256",
-    "file_path",
-    "page_no",
-    "width_px",
-    "height_px",
-    "dpi",
-    "barcodes",
-    "raw_barcodes",
-    "decoder",
-    "decode_status",
-    "is_blank",
-    "sharpness",
-    "error",
-)
-PAGE_TYPES = (
-    pa.string(),
-    pa.string(),
-    pa.int64(),
-    pa.int64(),
-    pa.int64(),
-    pa.float64(),
-    pa.string(),
-    pa.string(),
-    pa.string(),
-    pa.string(),
-    pa.bool_(),
-    pa.float64(),
-    pa.string(),
-)
-FILE_TYPES = (
-    pa.string(),
-    pa.string(),
-    pa.int64(),
-    pa.string(),
-    pa.int64(),
-    pa.string(),
-    pa.string(),
-    pa.timestamp("us"),
-)
+SCAN_FILES = SCAN_TABLES_BY_NAME["scan_files"]
+SCAN_PAGES = SCAN_TABLES_BY_NAME["scan_pages"]
 
 
 @dataclass(frozen=True)
@@ -162,31 +116,38 @@ def _run_pool(tasks: list[FileTask], workers: int, max_pixels: int) -> Iterator[
                 yield crashed(task, exc)
 
 
+def _arrow_rows(table: Table, rows: Sequence[FileRow] | Sequence[PageRow]) -> pa.Table:
+    """``rows`` as an Arrow table with ``table``'s declared columns, each from its field."""
+    schema = arrow_schema(table)
+    columns = {name: [getattr(row, name) for row in rows] for name in table.column_names}
+    return pa.Table.from_pydict(columns, schema=schema)
+
+
+def _insert(
+    con: duckdb.DuckDBPyConnection, table: Table, rows: Sequence[FileRow] | Sequence[PageRow]
+) -> None:
+    view = f"{table.name}_batch"
+    columns = ", ".join(table.column_names)
+    con.register(view, _arrow_rows(table, rows))
+    try:
+        con.execute(f"insert into {RAW_SCHEMA}.{table.name} ({columns}) select {columns} from {view}")
+    finally:
+        con.unregister(view)
+
+
 def _write_batch(con: duckdb.DuckDBPyConnection, results: list[FileResult], read_at: datetime) -> None:
-    files = [
-        (r.sha256, r.rel_path, r.size, r.file_format, r.page_count, r.status, r.error, read_at)
-        for r in results
-    ]
-    pages = [row for r in results for row in r.pages]
-    file_table = pa.table(
-        {name: pa.array([row[i] for row in files], type=FILE_TYPES[i]) for i, name in enumerate(FILE_COLUMNS)}
-    )
-    page_table = pa.table(
-        {name: pa.array([row[i] for row in pages], type=PAGE_TYPES[i]) for i, name in enumerate(PAGE_COLUMNS)}
-    )
+    """Write finished files and their pages in one transaction: a file row never exists
+    without its page rows."""
+    files = [result.file_row(read_at) for result in results]
+    pages = [page for result in results for page in result.pages]
     con.execute("begin transaction")
     try:
-        con.register("scan_pages_batch", page_table)
-        con.register("scan_files_batch", file_table)
-        con.execute(f"insert into raw.scan_pages ({', '.join(PAGE_COLUMNS)}) select * from scan_pages_batch")
-        con.execute(f"insert into raw.scan_files ({', '.join(FILE_COLUMNS)}) select * from scan_files_batch")
+        _insert(con, SCAN_PAGES, pages)
+        _insert(con, SCAN_FILES, files)
         con.execute("commit")
     except duckdb.Error:
         con.execute("rollback")
         raise
-    finally:
-        con.unregister("scan_pages_batch")
-        con.unregister("scan_files_batch")
 
 
 def _relocate_moved(
@@ -243,13 +204,13 @@ def ingest_scans(
             tasks.append(FileTask(str(path), rel_path, sha, size, barcode_pattern, max_pages, max_pixels))
     moved = _relocate_moved(con, scans_dir, known, seen)
     report(f"scans: {len(paths)} files in {scans_dir}, {len(tasks)} new, {moved} moved")
-    read_at = datetime.now(UTC).replace(tzinfo=None)
+    read_at = local_now()
     batch: list[FileResult] = []
     failed = pages = 0
     for done, result in enumerate(_run_pool(tasks, workers, max_pixels), start=1):
         batch.append(result)
         failed += result.status != "ok"
-        pages += sum(1 for row in result.pages if row[2] > 0 and row[9] != "error")
+        pages += sum(1 for page in result.pages if page.is_read)
         if len(batch) >= config.WRITE_BATCH_FILES:
             _write_batch(con, batch, read_at)
             batch = []

@@ -17,19 +17,13 @@ from pathlib import Path
 from PIL import Image, UnidentifiedImageError
 
 from scans import config
+from scans.formats import SUFFIXES
 
 logger = logging.getLogger(__name__)
-
-IMAGE_SUFFIXES = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".tif": "tiff", ".tiff": "tiff"}
-SUFFIX_FORMATS = {**IMAGE_SUFFIXES, ".pdf": "pdf"}
 
 
 class ScanReadError(Exception):
     """A scan file, or one of its pages, cannot be read."""
-
-
-class TooManyPagesError(ScanReadError):
-    """The file has more pages than the configured limit; the first pages were read."""
 
 
 @dataclass
@@ -150,7 +144,7 @@ def open_scan(
     """
     label = name or str(path)
     suffix = path.suffix.lower()
-    if suffix not in SUFFIX_FORMATS:
+    if suffix not in SUFFIXES:
         raise ScanReadError(f"{label}: unsupported file type {suffix or '(no suffix)'!r}")
     if path.stat().st_size == 0:
         raise ScanReadError(f"{label}: empty file (0 bytes)")
@@ -181,5 +175,5 @@ def open_scan(
         raise ScanReadError(f"{label}: not an image Pillow can identify") from exc
     except (OSError, ValueError, SyntaxError, EOFError) as exc:
         raise ScanReadError(f"{label}: unreadable image: {type(exc).__name__}: {exc}") from exc
-    file_format = (image.format or IMAGE_SUFFIXES[suffix]).lower()
+    file_format = (image.format or SUFFIXES[suffix]).lower()
     return ScanDocument(file_format, page_count, _image_pages(label, image, max_pages, max_pixels))

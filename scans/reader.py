@@ -9,12 +9,15 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from scans.config import ZXING_PASS
 from scans.decode import read_page
-from scans.pages import SUFFIX_FORMATS, ScanReadError, open_scan, set_pixel_limit
+from scans.formats import SUFFIXES
+from scans.pages import Page, ScanReadError, open_scan, set_pixel_limit
 from scans.quality import page_quality
+from scans.rows import FileRow, PageRow
 
 logger = logging.getLogger(__name__)
 
@@ -32,33 +35,49 @@ class FileTask:
 
 @dataclass
 class FileResult:
-    sha256: str
-    rel_path: str
-    size: int
+    """One file's outcome, filled in while its pages are read; the parent stamps the moment
+    of the run on it (``file_row``) when it writes the file."""
+
+    file_sha256: str
+    file_path: str
+    file_size: int
     file_format: str
     page_count: int
     status: str
     error: str | None
-    pages: list[tuple] = field(default_factory=list)
+    pages: list[PageRow] = field(default_factory=list)
 
+    @classmethod
+    def failed(cls, task: FileTask, file_format: str, error: str) -> FileResult:
+        """A file none of whose pages could be read: status error, one page row 0."""
+        result = cls(task.sha256, task.rel_path, task.size, file_format, 0, "error", error)
+        result.pages.append(PageRow.unreadable(task.sha256, task.rel_path, 0, error))
+        return result
 
-def error_page(task: FileTask, page_no: int, error: str) -> tuple:
-    return (task.sha256, task.rel_path, page_no, None, None, None, "", "", None, "error", None, None, error)
+    def file_row(self, read_at: datetime) -> FileRow:
+        return FileRow(
+            file_sha256=self.file_sha256,
+            file_path=self.file_path,
+            file_size=self.file_size,
+            file_format=self.file_format,
+            page_count=self.page_count,
+            status=self.status,
+            error=self.error,
+            read_at=read_at,
+        )
 
 
 def read_scan_file(task: FileTask) -> FileResult:
     """Read one file's pages and their barcodes; every failure ends up in the result."""
     accept = re.compile(task.barcode_pattern)
     path = Path(task.path)
-    fallback_format = SUFFIX_FORMATS.get(path.suffix.lower(), path.suffix.lower().lstrip(".") or "unknown")
-    result = FileResult(task.sha256, task.rel_path, task.size, fallback_format, 0, "ok", None)
+    fallback_format = SUFFIXES.get(path.suffix.lower(), path.suffix.lower().lstrip(".") or "unknown")
     try:
         document = open_scan(path, max_pages=task.max_pages, max_pixels=task.max_pixels, name=task.rel_path)
     except (ScanReadError, OSError, MemoryError) as exc:
-        result.status, result.error = "error", str(exc)
-        result.pages.append(error_page(task, 0, str(exc)))
         logger.info("scan %s unreadable: %s", task.rel_path, exc)
-        return result
+        return FileResult.failed(task, fallback_format, str(exc))
+    result = FileResult(task.sha256, task.rel_path, task.size, fallback_format, 0, "ok", None)
     # page_count is the pages read: a truncated file's header may promise more than it holds.
     result.file_format = document.file_format
     any_accepted = False
@@ -67,13 +86,14 @@ def read_scan_file(task: FileTask) -> FileResult:
         for page in document.pages:
             page_no = page.page_no
             result.pages.append(_read_one_page(task, page, accept, thorough=not any_accepted))
-            any_accepted = any_accepted or bool(result.pages[-1][6])
+            any_accepted = any_accepted or bool(result.pages[-1].barcodes)
             result.page_count += 1
             del page
     except (ScanReadError, OSError, MemoryError) as exc:
         # Nothing read at all: the file is unreadable (page 0); else the page that broke.
         result.status, result.error = "error", str(exc)
-        result.pages.append(error_page(task, page_no + 1 if result.pages else 0, str(exc)))
+        failed_page = page_no + 1 if result.pages else 0
+        result.pages.append(PageRow.unreadable(task.sha256, task.rel_path, failed_page, str(exc)))
         logger.info("scan %s: page %d unreadable: %s", task.rel_path, page_no + 1, exc)
         return result
     if document.page_count > task.max_pages:
@@ -85,7 +105,7 @@ def read_scan_file(task: FileTask) -> FileResult:
     return result
 
 
-def _read_one_page(task: FileTask, page, accept: re.Pattern[str], *, thorough: bool) -> tuple:
+def _read_one_page(task: FileTask, page: Page, accept: re.Pattern[str], *, thorough: bool) -> PageRow:
     image = page.image
     is_blank, sharp = page_quality(image)
     if is_blank:
@@ -104,20 +124,20 @@ def _read_one_page(task: FileTask, page, accept: re.Pattern[str], *, thorough: b
         )
         found, accepted, decoder = read.found, read.accepted, read.decoder
         status = "decoded" if accepted else "no_barcode"
-    return (
-        task.sha256,
-        task.rel_path,
-        page.page_no,
-        image.width,
-        image.height,
-        page.dpi,
-        ";".join(b.value for b in accepted),
-        ";".join(b.value for b in found),
-        decoder,
-        status,
-        is_blank,
-        sharp,
-        None,
+    return PageRow(
+        file_sha256=task.sha256,
+        file_path=task.rel_path,
+        page_no=page.page_no,
+        width_px=image.width,
+        height_px=image.height,
+        dpi=page.dpi,
+        barcodes=";".join(b.value for b in accepted),
+        raw_barcodes=";".join(b.value for b in found),
+        decoder=decoder,
+        decode_status=status,
+        is_blank=is_blank,
+        sharpness=sharp,
+        error=None,
     )
 
 
@@ -131,14 +151,8 @@ def safe_read(task: FileTask) -> FileResult:
         return read_scan_file(task)
     except Exception as exc:  # the boundary of one file's work: record, never propagate
         logger.exception("scan %s: unexpected failure", task.rel_path)
-        message = f"{task.rel_path}: {type(exc).__name__}: {exc}"
-        result = FileResult(task.sha256, task.rel_path, task.size, "unknown", 0, "error", message)
-        result.pages.append(error_page(task, 0, message))
-        return result
+        return FileResult.failed(task, "unknown", f"{task.rel_path}: {type(exc).__name__}: {exc}")
 
 
 def crashed(task: FileTask, exc: BaseException) -> FileResult:
-    message = f"{task.rel_path}: reader process died ({type(exc).__name__})"
-    result = FileResult(task.sha256, task.rel_path, task.size, "unknown", 0, "error", message)
-    result.pages.append(error_page(task, 0, message))
-    return result
+    return FileResult.failed(task, "unknown", f"{task.rel_path}: reader process died ({type(exc).__name__})")

@@ -22,6 +22,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
+from scans.formats import FORMATS, suffix_for
+
 logger = logging.getLogger(__name__)
 
 A4_MM = (210.0, 297.0)
@@ -29,7 +31,6 @@ MODULE_MM = 0.33
 BAR_HEIGHT_MM = 12.0
 LOW_DPI = 100
 
-FORMATS = ("png", "jpeg", "tiff", "pdf")
 DEGRADATIONS = (
     "rotated_90",
     "rotated_180",
@@ -51,16 +52,18 @@ BROKEN_KINDS = (
     "bad_tiff",
 )
 
-# The suffix each hostile kind pretends to have, so the reader takes it for a scan.
-BROKEN_SUFFIXES = {
+# The format each hostile kind pretends to be; it is written under that format's suffix
+# (without the dot), so the reader takes it for a scan.
+_BROKEN_FORMATS = {
     "zero_bytes": "png",
     "truncated_png": "png",
-    "truncated_jpeg": "jpg",
-    "not_an_image": "jpg",
+    "truncated_jpeg": "jpeg",
+    "not_an_image": "jpeg",
     "fake_pdf": "pdf",
     "decompression_bomb": "png",
-    "bad_tiff": "tif",
+    "bad_tiff": "tiff",
 }
+BROKEN_SUFFIXES = {kind: suffix_for(fmt).lstrip(".") for kind, fmt in _BROKEN_FORMATS.items()}
 
 _FONT_CANDIDATES = (
     Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"),

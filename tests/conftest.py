@@ -18,10 +18,10 @@ TINY_SEED = 7
 @pytest.fixture(scope="session")
 def tiny_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A generated tiny set (seed 7): marketing/, archive/, the SQLite copies, scans/, manifest.json."""
-    from ingest.synthetic.generate import generate
+    from scans.generate import generate_data_set
 
     out = tmp_path_factory.mktemp("tiny_source")
-    return Path(generate(scale="tiny", seed=TINY_SEED, out=out))
+    return generate_data_set(scale="tiny", seed=TINY_SEED, out=out)
 
 
 @pytest.fixture(scope="session")

@@ -27,8 +27,22 @@ def read_manifest(folder: Path) -> dict[str, Any]:
         raise ManifestError(f"{path}: not valid JSON ({exc})") from exc
 
 
-def suggested_as_of(folder: Path) -> str:
-    return str(read_manifest(folder)["as_of"])
+def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
+    (Path(folder) / "manifest.json").write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+
+
+def record_scans(folder: Path, scan_files: int, index: str) -> None:
+    """Note the scans written after the tables, so the manifest describes the whole set.
+
+    The table generator writes the manifest with no scans; the scan writer (``scans/``)
+    calls this once its files and index exist. The keys keep their places.
+    """
+    manifest = read_manifest(folder)
+    manifest["scan_files"] = scan_files
+    manifest["scans_index"] = index if scan_files else None
+    write_manifest(folder, manifest)
 
 
 def format_value(value: Any) -> str:

@@ -44,7 +44,7 @@ def _rows(warehouse: Path, sql: str) -> list[tuple]:
 
 def test_definitions_load_with_jobs_schedules_sensor_and_valid_schedule_config() -> None:
     from dagster_project.definitions import defs
-    from dagster_project.defs.publish.resources import DUCKDB_POOL
+    from dagster_project.defs.common.resources import DUCKDB_POOL
 
     definitions = defs()
     jobs = {job.name for job in definitions.resolve_all_job_defs()}
@@ -77,6 +77,42 @@ def test_definitions_load_with_jobs_schedules_sensor_and_valid_schedule_config()
     assert report in graph.get_ancestor_asset_keys(dg.AssetKey(["published_warehouse"]))
     check_keys = list(graph.asset_check_keys)
     assert any(check.asset_key.path[0] in ("marts", "staging", "intermediate") for check in check_keys)
+
+
+def test_each_job_selects_its_groups_and_dangan_build_queues_but_neither_sends_nor_closes(
+    tmp_path: Path,
+) -> None:
+    """The jobs are unions of asset groups: every job refreshes (sources, scans, dbt,
+    publish); ``dangan build`` adds the digests' outbox only, the morning digest adds the
+    send, the close adds the freeze and the report."""
+    from dagster_project.build import BUILD_JOB, build_definitions
+
+    definitions = build_definitions(
+        source=tmp_path,
+        marketing_url=None,
+        archive_url=None,
+        scans=None,
+        warehouse=tmp_path / "warehouse.duckdb",
+        as_of="2026-11-17 06:00:00",
+        full_refresh=False,
+    )
+    graph = definitions.resolve_asset_graph()
+
+    def selected(job: str) -> set[dg.AssetKey]:
+        return set(definitions.resolve_job_def(job).asset_layer.selected_asset_keys)
+
+    outbox, sent = dg.AssetKey(["delivery", "outbox"]), dg.AssetKey(["delivery", "sent"])
+    frozen, report = dg.AssetKey(["frozen", "closed_month"]), dg.AssetKey(["delivery", "monthly_report"])
+    refresh = selected("refresh")
+    assert dg.AssetKey(["raw", "customers"]) in refresh
+    assert dg.AssetKey(["marts", "kpi_monthly"]) in refresh
+    assert dg.AssetKey(["published_warehouse"]) in refresh
+    assert not refresh & {outbox, sent, frozen, report}
+    assert selected(BUILD_JOB) == refresh | {outbox}
+    assert selected("reminder_digest") == refresh | {outbox, sent}
+    assert selected("monthly_close") == refresh | {frozen, report}
+    assert selected("scans") <= refresh
+    assert graph.get(frozen).group_name == graph.get(report).group_name == "close"
 
 
 def test_build_publishes_marts_and_reconciles_every_table(tiny_warehouse: Path) -> None:
@@ -186,7 +222,7 @@ def test_killed_build_leaves_the_published_warehouse_readable_and_the_next_build
 def test_monthly_close_freezes_the_month_mails_the_report_and_a_later_build_keeps_it(
     tiny_source: Path, tiny_as_of: str, tiny_warehouse: Path, tmp_path: Path, smtp_server
 ) -> None:
-    from dagster_project.close import closed_month
+    from dagster_project.defs.close.freeze import closed_month, read_close_lag_days
     from dagster_project.defs.delivery.resources import DeliveryResource
     from ingest.clock import format_as_of, parse_as_of
 
@@ -195,7 +231,12 @@ def test_monthly_close_freezes_the_month_mails_the_report_and_a_later_build_keep
     delivery = DeliveryResource(
         channels="email", smtp_host="127.0.0.1", smtp_port=port, report_to="leader@example.test"
     )
-    month = closed_month(parse_as_of(tiny_as_of), 15)
+    con = wh.connect_published(warehouse)
+    try:
+        close_lag_days = read_close_lag_days(con)
+    finally:
+        con.close()
+    month = closed_month(parse_as_of(tiny_as_of), close_lag_days)
     args = (tiny_source, None, None, tiny_source / "scans", warehouse)
     assert run_build(*args, tiny_as_of, False, job="monthly_close", delivery=delivery) == 0
 
@@ -252,7 +293,7 @@ def test_scans_job_reads_a_new_file_and_rebuilds_the_marts_that_depend_on_it(
     WHEN the job the scans sensor starts runs
     THEN the file is read, the document shows as scanned, and a new version is published."""
     from dagster_project.definitions import defs
-    from dagster_project.defs.publish.jobs import SCANS_SELECTION
+    from dagster_project.defs.scans.jobs import SCANS_SELECTION
     from scans.synthetic import write_document_scan
 
     selected = SCANS_SELECTION.resolve(defs().resolve_asset_graph())

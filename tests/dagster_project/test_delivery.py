@@ -8,42 +8,38 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dagster_project.delivery import (
-    SmtpChannel,
-    WebhookChannel,
-    compose_digests,
-    deliver_pending,
-    enqueue,
-    sent_log_path,
-)
+from dagster_project.defs.delivery.channels import SmtpChannel, WebhookChannel
+from dagster_project.defs.delivery.digests import compose_digests
+from dagster_project.defs.delivery.outbox import deliver_pending, enqueue, sent_log_path
+from ingest import warehouse as wh
 
 AS_OF = datetime(2026, 11, 20, 8, 0, 0)
 
 
 @pytest.fixture
 def warehouse(tmp_path: Path) -> Path:
-    """A warehouse file with the two tables digests are made from: marts.reminders, raw.staff."""
+    """A warehouse file with the mart digests are sent from: marts.reminder_digest, one row
+    per person as dbt renders it (S3 has neither e-mail nor mobile)."""
     path = tmp_path / "warehouse.duckdb"
     con = duckdb.connect(str(path))
-    con.execute("create schema raw; create schema marts")
+    con.execute("create schema marts")
     con.execute(
-        "create table raw.staff (staff_id varchar, staff_name varchar, email varchar, mobile varchar)"
+        "create table marts.reminder_digest (person_id varchar, person_name varchar, mobile varchar,"
+        " email varchar, subject varchar, body varchar)"
     )
     con.execute(
-        "insert into raw.staff values ('S1', '张三', 'zhangsan@example.test', '13800000001'),"
-        " ('S2', '李四', 'lisi@example.test', '13800000002'), ('S3', '王五', null, null)"
-    )
-    con.execute(
-        "create table marts.reminders (category varchar, level varchar, person_id varchar,"
-        " object_id varchar, unit_code varchar, since timestamp, due_at timestamp)"
-    )
-    con.execute(
-        """insert into marts.reminders values
-        ('to_add', 'reminder', 'S1', 'STEP-3', 'U1', '2026-11-19 10:00', '2026-11-21 10:00'),
-        ('contract', 'overdue', 'S1', 'CT-9', 'U1', '2026-10-01 00:00', '2026-11-01 00:00'),
-        ('sla', 'warning', 'S1', 'STEP-4', 'U1', '2026-11-10 09:00', '2026-11-22 09:00'),
-        ('to_send', 'overdue', 'S2', 'STEP-7', 'U2', '2026-11-12 09:00', '2026-11-14 09:00'),
-        ('to_add', 'overdue', 'S3', 'STEP-8', 'U2', '2026-11-12 09:00', '2026-11-14 09:00')"""
+        """insert into marts.reminder_digest values
+        ('S1', '张三', '13800000001', 'zhangsan@example.test', '档案催办：张三 2026-11-20（超期 1 条）',
+         '张三，截至 2026-11-20 08:00 您有 3 条待办：超期 1，预警 1，提醒 1。' || chr(10)
+         || '- [超期] 合同预警信息 CT-9（自 2026-10-01 00:00，期限 2026-11-01 00:00）' || chr(10)
+         || '- [预警] 业扩时限预警信息 STEP-4（自 2026-11-10 09:00，期限 2026-11-22 09:00）' || chr(10)
+         || '- [提醒] 待添加信息 STEP-3（自 2026-11-19 10:00，期限 2026-11-21 10:00）'),
+        ('S2', '李四', '13800000002', 'lisi@example.test', '档案催办：李四 2026-11-20（超期 1 条）',
+         '李四，截至 2026-11-20 08:00 您有 1 条待办：超期 1，预警 0，提醒 0。' || chr(10)
+         || '- [超期] 待发送信息 STEP-7（自 2026-11-12 09:00，期限 2026-11-14 09:00）'),
+        ('S3', '王五', null, null, '档案催办：王五 2026-11-20（超期 1 条）',
+         '王五，截至 2026-11-20 08:00 您有 1 条待办：超期 1，预警 0，提醒 0。' || chr(10)
+         || '- [超期] 待添加信息 STEP-8（自 2026-11-12 09:00，期限 2026-11-14 09:00）')"""
     )
     con.close()
     return path
@@ -68,15 +64,36 @@ def _run_delivery(path: Path, channels: dict, *, max_attempts: int = 3) -> None:
         con.close()
 
 
-def test_digest_lists_a_persons_overdue_reminders_first(warehouse: Path) -> None:
-    con = duckdb.connect(str(warehouse))
-    digests = {message.person_id: message for message in compose_digests(con, AS_OF)}
-    con.close()
-    assert set(digests) == {"S1", "S2", "S3"}
-    lines = [line for line in digests["S1"].body.splitlines() if line.startswith("- ")]
-    assert [line.split("]")[0] for line in lines] == ["- [超期", "- [预警", "- [提醒"]
-    assert "CT-9" in lines[0]
-    assert "STEP-7" not in digests["S1"].body
+def test_digest_lists_a_persons_overdue_reminders_first(tiny_warehouse: Path) -> None:
+    """GIVEN the tiny warehouse built by dbt (the digest text is marts.reminder_digest)
+    WHEN today's digests are composed
+    THEN every person with open reminders gets one, listing only their own reminders,
+    overdue first, then warnings, then reminders."""
+    con = wh.connect_published(tiny_warehouse)
+    try:
+        digests = {message.person_id: message for message in compose_digests(con, AS_OF)}
+        reminders = con.execute(
+            "select person_id, list(object_id) from marts.reminders where person_id is not null group by all"
+        ).fetchall()
+        order = dict(
+            con.execute(
+                "select zh, case code when 'overdue' then 0 when 'warning' then 1 else 2 end"
+                " from marts.code_labels where kind = 'level'"
+            ).fetchall()
+        )
+    finally:
+        con.close()
+    own = {person_id: set(objects) for person_id, objects in reminders}
+    assert set(digests) == set(own)
+    mixed = 0
+    for person_id, message in digests.items():
+        lines = [line for line in message.body.splitlines() if line.startswith("- [")]
+        assert lines, person_id
+        ranks = [order[line[3 : line.index("]")]] for line in lines]
+        assert ranks == sorted(ranks), (person_id, lines)
+        assert {line.split()[3].split("（")[0] for line in lines} <= own[person_id], person_id
+        mixed += len(set(ranks)) > 1 and ranks[0] == 0
+    assert mixed, "the tiny data set should have people with overdue and other reminders"
 
 
 def test_email_digest_reaches_a_real_smtp_server_once(warehouse: Path, smtp_server) -> None:
@@ -179,10 +196,10 @@ def test_with_no_channel_enabled_digests_are_held_and_nothing_is_sent(warehouse:
     assert handler.messages == []
 
 
-def test_digest_text_comes_from_the_reminder_digest_mart_when_it_exists(warehouse: Path) -> None:
+def test_digest_text_is_the_reminder_digest_mart_row(warehouse: Path) -> None:
     con = duckdb.connect(str(warehouse))
     con.execute(
-        "create table marts.reminder_digest as select 'S2' as person_id, '李四' as person_name,"
+        "create or replace table marts.reminder_digest as select 'S2' as person_id, '李四' as person_name,"
         " '13800000002' as mobile, 'lisi@example.test' as email,"
         " '档案催办：李四 2026-11-20（超期 1 条）' as subject, '李四，您有 1 条待办' as body"
     )

@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
+from dagster_project.defs.close.schedules import monthly_close_schedule
 from dagster_project.defs.delivery.schedules import reminder_digest_schedule
-from dagster_project.defs.publish.schedules import monthly_close_schedule, refresh_schedule
+from dagster_project.defs.publish.schedules import refresh_schedule
 from dagster_project.defs.scans.resources import ScansResource
 from dagster_project.defs.scans.sensors import new_scans_sensor
 
@@ -38,12 +39,16 @@ def test_morning_digest_is_at_eight_and_evaluates_as_of_its_tick() -> None:
     assert _as_of(request) == "2026-11-27 08:00:00"
 
 
-def test_monthly_close_runs_on_the_17th_for_a_15_day_lag() -> None:
-    assert monthly_close_schedule.cron_schedule == "0 6 17 * *"
+def test_monthly_close_is_looked_at_every_morning_at_six_as_of_its_tick() -> None:
+    """The close lag is in the warehouse, not known to the schedule: the close job runs
+    daily and its asset decides which month (if any) to freeze."""
+    assert monthly_close_schedule.cron_schedule == "0 6 * * *"
+    assert monthly_close_schedule.execution_timezone == "Asia/Shanghai"
     assert monthly_close_schedule.job_name == "monthly_close"
     tick = datetime(2026, 11, 17, 6, 0, tzinfo=SHANGHAI)
     request = monthly_close_schedule(dg.build_schedule_context(scheduled_execution_time=tick))
     assert _as_of(request) == "2026-11-17 06:00:00"
+    assert request.run_key == "2026-11-17 06:00:00"
 
 
 def _evaluate(folder: Path, cursor: str | None):

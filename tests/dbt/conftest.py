@@ -358,10 +358,10 @@ def _load_raw(con: duckdb.DuckDBPyConnection, source: Path) -> None:
 @pytest.fixture(scope="session")
 def dbt_warehouse(tmp_path_factory: pytest.TempPathFactory) -> DbtWarehouse:
     """Tiny generated set + the hand-made unit, loaded into raw and built by ``dbt build``."""
-    from ingest.synthetic.generate import generate
+    from ingest.synthetic.generate import generate_tables
 
     work = tmp_path_factory.mktemp("dbt_warehouse")
-    source = Path(generate(scale="tiny", seed=7, out=work / "source", scans="none", table_format="csv"))
+    source = generate_tables(scale="tiny", seed=7, out=work / "source", scans="none", table_format="csv").out
     database = work / "warehouse.duckdb"
     with duckdb.connect(str(database)) as con:
         _load_raw(con, source)

@@ -13,14 +13,14 @@ import pytest
 from ingest.contract import SYSTEMS, TABLES
 from ingest.load import load_system
 from ingest.sources import DatabaseSource, FolderSource
-from ingest.synthetic.generate import generate
+from ingest.synthetic.generate import generate_tables
 from tests.ingest.conftest import raw_snapshot
 
 
 @pytest.fixture(scope="module")
 def generated_tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("generated") / "tiny"
-    return generate("tiny", 7, out, scans="none", table_format="csv")
+    return generate_tables("tiny", 7, out, scans="none", table_format="csv").out
 
 
 def file_rows(folder: Path, system: str, table: str) -> int:

@@ -12,12 +12,14 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
+from dagster_project.defs.common.resources import DUCKDB_POOL, RunParams, WarehouseResource
 from dagster_project.defs.dbt.resources import dbt_database, dbt_project, prepare_manifest
-from dagster_project.defs.publish.resources import DUCKDB_POOL, RunParams, WarehouseResource
 
 
 class DanganTranslator(DagsterDbtTranslator):
-    """Keys ``<schema>/<name>``: sources in schema ``raw`` meet the loading assets' keys."""
+    """Keys ``<schema>/<table>``: sources in schema ``raw`` meet the loading assets' keys,
+    and a model published under an alias (``marts.code_labels``, copied from the seed of
+    the same name) is known by the table it writes."""
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         resource_type = dbt_resource_props["resource_type"]
@@ -25,7 +27,8 @@ class DanganTranslator(DagsterDbtTranslator):
             return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
         if resource_type in ("model", "seed", "snapshot"):
             schema = dbt_resource_props.get("config", {}).get("schema") or dbt_resource_props.get("schema")
-            return dg.AssetKey([schema, dbt_resource_props["name"]])
+            table = dbt_resource_props.get("alias") or dbt_resource_props["name"]
+            return dg.AssetKey([schema, table])
         return super().get_asset_key(dbt_resource_props)
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from dagster_project.delivery import Channel, SmtpChannel, WebhookChannel
+from dagster_project.defs.delivery.channels import Channel, SmtpChannel, WebhookChannel
 from dagster_project.env import env_int_or, env_or
 
 

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import dagster as dg
 
-from dagster_project.defs.publish import jobs
-from dagster_project.defs.publish import schedules as publish_schedules
+from dagster_project.defs.common.run_config import as_of_request
+from dagster_project.defs.delivery.jobs import reminder_digest_job
 from ingest import settings
 from ingest.clock import TIMEZONE
 
 
 @dg.schedule(
-    job=jobs.reminder_digest_job,
+    job=reminder_digest_job,
     cron_schedule=settings.DIGEST_CRON,
     execution_timezone=TIMEZONE,
     description="refresh, then send every person the digest of their open reminders",
 )
 def reminder_digest_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-    config = publish_schedules.as_of_run_config(context)
-    as_of = config["resources"]["params"]["config"]["as_of"]
-    return dg.RunRequest(run_key=f"digest-{as_of}", run_config=config, tags={"dangan/as_of": as_of})
+    return as_of_request(context, run_key_prefix="digest-")

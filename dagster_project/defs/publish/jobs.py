@@ -1,32 +1,19 @@
-"""The jobs the schedules, the sensor and ``dangan build`` run: asset selections by group."""
+"""The refresh job and what ``dangan build`` runs: unions of asset groups.
+
+Every job refreshes the sources, scans and marts and ends with the publish; the other
+domains' jobs (the morning digest, the close, new scans) add their own groups.
+"""
 
 from __future__ import annotations
 
 import dagster as dg
 
-from dagster_project.defs.delivery.assets import OUTBOX_KEY, SENT_KEY
-from dagster_project.defs.scans.assets import SCAN_FILES_KEY, SCAN_PAGES_KEY
+from dagster_project.defs.common import keys
 
-_core = dg.AssetSelection.groups("sources", "scans", "dbt", "publish")
-
-REFRESH_SELECTION = _core
+REFRESH_SELECTION = dg.AssetSelection.groups(*keys.REFRESH_GROUPS)
 # `dangan build`: the refresh plus today's digests recorded in the outbox (never sent).
-BUILD_SELECTION = _core | dg.AssetSelection.assets(OUTBOX_KEY)
-DIGEST_SELECTION = _core | dg.AssetSelection.assets(OUTBOX_KEY, SENT_KEY)
-CLOSE_SELECTION = _core | dg.AssetSelection.groups("close")
-SCANS_SELECTION = dg.AssetSelection.assets(
-    SCAN_FILES_KEY, SCAN_PAGES_KEY
-).downstream() - dg.AssetSelection.groups("delivery", "close")
+BUILD_SELECTION = dg.AssetSelection.groups(*keys.REFRESH_GROUPS, keys.DIGESTS)
 
 refresh_job = dg.define_asset_job(
     "refresh", selection=REFRESH_SELECTION, description="sources, scans and marts, then publish"
-)
-reminder_digest_job = dg.define_asset_job(
-    "reminder_digest", selection=DIGEST_SELECTION, description="refresh, then send each person's digest"
-)
-monthly_close_job = dg.define_asset_job(
-    "monthly_close", selection=CLOSE_SELECTION, description="refresh, freeze the closed month, report"
-)
-scans_job = dg.define_asset_job(
-    "scans", selection=SCANS_SELECTION, description="new scans and the marts that depend on them"
 )

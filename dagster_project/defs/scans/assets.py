@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from dagster_project.defs.publish.resources import DUCKDB_POOL, WarehouseResource
+from dagster_project.defs.common.resources import DUCKDB_POOL, WarehouseResource
 from dagster_project.defs.scans.resources import ScansResource
 from ingest.contract import create_raw_tables
 
@@ -29,8 +29,7 @@ SCAN_PAGES_KEY = dg.AssetKey(["raw", "scan_pages"])
 )
 def scanned_pages(context, warehouse: WarehouseResource, scans: ScansResource):
     """Read new scan files (known contents are skipped by hash) and decode their barcodes."""
-    con = warehouse.connect(context.run_id)
-    try:
+    with warehouse.connect() as con:
         create_raw_tables(con)
         folder = scans.folder
         if folder is None or not folder.is_dir():
@@ -53,8 +52,6 @@ def scanned_pages(context, warehouse: WarehouseResource, scans: ScansResource):
                 run.pages,
             )
         error_files = con.execute("select count(*) from raw.scan_files where status <> 'ok'").fetchone()[0]
-    finally:
-        con.close()
     yield dg.MaterializeResult(
         asset_key=SCAN_FILES_KEY,
         metadata={"files_seen": files_seen, "files_new": files_new, "files_failed": files_failed},

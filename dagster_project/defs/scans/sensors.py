@@ -8,10 +8,9 @@ from pathlib import Path
 
 import dagster as dg
 
-from dagster_project.defs.publish import jobs
+from dagster_project.defs.scans.jobs import scans_job
 from dagster_project.defs.scans.resources import ScansResource
-
-SCAN_SUFFIXES = {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp"}
+from scans.formats import SUFFIXES
 
 
 def folder_state(folder: Path | None) -> dict[str, list[int]]:
@@ -20,7 +19,7 @@ def folder_state(folder: Path | None) -> dict[str, list[int]]:
         return {}
     state = {}
     for path in sorted(folder.rglob("*")):
-        if path.is_file() and path.suffix.lower() in SCAN_SUFFIXES:
+        if path.is_file() and path.suffix.lower() in SUFFIXES:
             stat = path.stat()
             state[str(path.relative_to(folder))] = [stat.st_mtime_ns, stat.st_size]
     return state
@@ -30,7 +29,7 @@ def changed_files(previous: dict[str, list[int]], current: dict[str, list[int]])
     return sorted(name for name, signature in current.items() if previous.get(name) != signature)
 
 
-@dg.sensor(job=jobs.scans_job, minimum_interval_seconds=60, description="new files in the scans folder")
+@dg.sensor(job=scans_job, minimum_interval_seconds=60, description="new files in the scans folder")
 def new_scans_sensor(context: dg.SensorEvaluationContext, scans: ScansResource):
     previous = json.loads(context.cursor) if context.cursor else {}
     current = folder_state(scans.folder)

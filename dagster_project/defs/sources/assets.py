@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from dagster_project.defs.publish.resources import DUCKDB_POOL, RunParams, WarehouseResource
+from dagster_project.defs.common.resources import DUCKDB_POOL, RunParams, WarehouseResource
 from dagster_project.defs.sources.checks import RECONCILES, ROWS_MATCH, reconciliation_results
 from dagster_project.defs.sources.resources import SourcesResource
 from ingest.contract import SYSTEMS, TABLES, create_raw_tables
@@ -44,8 +44,7 @@ def source_tables(
     """Load both source systems (marketing first: the archive refers to it)."""
     from ingest.load import load_system
 
-    con = warehouse.connect(context.run_id)
-    try:
+    with warehouse.connect() as con:
         create_raw_tables(con)
         loads = []
         for system in SYSTEMS:
@@ -63,8 +62,6 @@ def source_tables(
             details = "; ".join(f"{load.system}.{load.table}: {load.error}" for load in failed)
             raise SourceLoadError(f"{len(failed)} source table(s) failed to load: {details}")
         checks = reconciliation_results(con, loads, full_refresh=params.full_refresh)
-    finally:
-        con.close()
     by_table = {load.table: load for load in loads}
     for key in RAW_SOURCE_KEYS:
         load = by_table.get(key.path[-1])
@@ -100,13 +97,10 @@ def calendar_days(context, warehouse: WarehouseResource, params: RunParams):
     """Working days up to the end of the year after as_of; warns where the fallback is used."""
     from ingest.calendar import load_calendar
 
-    con = warehouse.connect(context.run_id)
-    try:
+    with warehouse.connect() as con:
         create_raw_tables(con)
         coverage = load_calendar(con, params.moment)
         days = con.execute("select count(*) from raw.calendar_days").fetchone()[0]
-    finally:
-        con.close()
     warnings = list(coverage.warnings)
     yield dg.MaterializeResult(metadata={"days": days, "first_uncovered_year": coverage.first_uncovered_year})
     yield dg.AssetCheckResult(

@@ -7,7 +7,7 @@ import duckdb
 import pytest
 
 from ingest.contract import TABLES
-from ingest.synthetic.generate import generate
+from scans.generate import generate_data_set
 
 SEED = 7
 END = "2026-11-27 17:30:00"
@@ -21,7 +21,7 @@ def scans_available() -> bool:
 def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tiny data set generated once for the package, with scans when the renderer exists."""
     out = tmp_path_factory.mktemp("tiny") / "set"
-    return generate("tiny", SEED, out, scans="auto" if scans_available() else "none")
+    return generate_data_set("tiny", SEED, out, scans="auto" if scans_available() else "none")
 
 
 def typed_views(con: duckdb.DuckDBPyConnection, folder: Path) -> None:

@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from ingest.contract import TABLES
-from ingest.synthetic.generate import generate
+from ingest.synthetic.generate import generate_tables
 
 from .conftest import END, SEED
 
@@ -27,7 +27,7 @@ def _table_bytes(folder: Path) -> dict[str, bytes]:
 
 @pytest.fixture(scope="module")
 def same_seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return generate("tiny", SEED, tmp_path_factory.mktemp("again") / "set", scans="none")
+    return generate_tables("tiny", SEED, tmp_path_factory.mktemp("again") / "set", scans="none").out
 
 
 def test_same_seed_gives_byte_identical_tables(tiny: Path, same_seed: Path) -> None:
@@ -45,7 +45,7 @@ def test_same_seed_gives_identical_sqlite_rows(tiny: Path, same_seed: Path) -> N
 
 
 def test_a_different_seed_gives_different_data(tiny: Path, tmp_path: Path) -> None:
-    other = generate("tiny", SEED + 1, tmp_path / "other", scans="none")
+    other = generate_tables("tiny", SEED + 1, tmp_path / "other", scans="none").out
     differing = [name for name, data in _table_bytes(other).items() if data != _table_bytes(tiny)[name]]
     assert "marketing/processes" in differing
     assert "archive/documents" in differing
@@ -92,7 +92,7 @@ def test_sqlite_timestamps_are_iso_text(tiny: Path) -> None:
 
 
 def test_parquet_option_writes_the_same_rows_typed(tiny: Path, tmp_path: Path) -> None:
-    out = generate("tiny", SEED, tmp_path / "pq", scans="none", table_format="parquet")
+    out = generate_tables("tiny", SEED, tmp_path / "pq", scans="none", table_format="parquet").out
     con = duckdb.connect()
     for name in ("processes", "documents"):
         system = "marketing" if name == "processes" else "archive"
@@ -142,7 +142,7 @@ def test_manifest_command_prints_the_suggested_as_of(tiny: Path) -> None:
 
 
 def test_end_moves_the_whole_data_set(tmp_path: Path) -> None:
-    out = generate("tiny", SEED, tmp_path / "early", scans="none", end="2026-06-30 12:00:00")
+    out = generate_tables("tiny", SEED, tmp_path / "early", scans="none", end="2026-06-30 12:00:00").out
     con = duckdb.connect()
     latest = con.execute(
         f"select max(accepted_at)::varchar from read_csv('{out}/marketing/processes.csv', all_varchar = true)"
@@ -153,9 +153,9 @@ def test_end_moves_the_whole_data_set(tmp_path: Path) -> None:
 
 def test_unknown_scale_and_bad_scans_option_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="scale"):
-        generate("huge", SEED, tmp_path / "x")
+        generate_tables("huge", SEED, tmp_path / "x")
     with pytest.raises(ValueError, match="scans"):
-        generate("tiny", SEED, tmp_path / "y", scans="many")
+        generate_tables("tiny", SEED, tmp_path / "y", scans="many")
 
 
 def test_province_scale_streams_the_eleven_prefectures(
@@ -166,7 +166,7 @@ def test_province_scale_streams_the_eleven_prefectures(
 
     monkeypatch.setattr(module, "PROC_CHUNK", 1_000)
     monkeypatch.setitem(module.SCALES, "zhejiang", module.Scale(3_000, 20_000, 12, "csv", 0, 0.05))
-    out = generate("zhejiang", SEED, tmp_path / "zj", scans="none")
+    out = generate_tables("zhejiang", SEED, tmp_path / "zj", scans="none").out
     con = duckdb.connect()
     units = con.execute(
         f"select count(*), count(distinct left(unit_code, 4)) from read_csv('{out}/marketing/supply_units.csv', "

@@ -1,9 +1,13 @@
-"""The monthly close: freeze a closed month's indicators and scorecard.
+"""The monthly close: freeze a final month's indicators and scorecard.
 
-A month M is closed once ``as_of`` is past ``first day of M+1 + close lag``; from then on
+A month M is final once ``as_of`` is past ``first day of M+1 + close lag``; from then on
 its figures must never change, even when source systems correct old records. The close
 copies the month's rows of ``marts.kpi_monthly`` and ``marts.scorecard_monthly`` into
 ``frozen.*`` (plus ``frozen_at``) exactly once; the dbt marts take frozen months from there.
+
+The close lag is the seed ``thresholds.close_lag_days`` (table ``staging.thresholds`` of
+the warehouse being built), the same value dbt's cutoff uses; it is read here, never
+configured a second time.
 """
 
 from __future__ import annotations
@@ -17,10 +21,16 @@ import duckdb
 logger = logging.getLogger(__name__)
 
 FROZEN_TABLES = ("kpi_monthly", "scorecard_monthly")
+THRESHOLDS_TABLE = "staging.thresholds"
+CLOSE_LAG = "close_lag_days"
 
 
 class MonthNotClosedError(RuntimeError):
     """The month still has provisional rows, so freezing it would freeze moving figures."""
+
+
+class ThresholdError(LookupError):
+    """A threshold the close needs is missing from the warehouse or not a number."""
 
 
 @dataclass(frozen=True)
@@ -28,6 +38,15 @@ class FreezeResult:
     month: date
     rows: dict[str, int]
     already_frozen: bool
+
+
+@dataclass(frozen=True)
+class CloseDecision:
+    """What the close does as of a moment: ``month`` to freeze, or None (nothing to do)."""
+
+    close_lag_days: int
+    final_month: date
+    month: date | None
 
 
 def month_start(day: date) -> date:
@@ -50,9 +69,47 @@ def closed_month(as_of: datetime, close_lag_days: int) -> date:
     return month
 
 
-def close_day_of_month(close_lag_days: int) -> int:
-    """The day the close runs: the day after the lag has run out (the 17th for 15 days)."""
-    return min(close_lag_days + 2, 28)
+def read_close_lag_days(con: duckdb.DuckDBPyConnection) -> int:
+    """The close lag of the seed, as materialised in the warehouse this close works on."""
+    try:
+        rows = con.execute(f"select value from {THRESHOLDS_TABLE} where name = ?", [CLOSE_LAG]).fetchall()
+    except duckdb.CatalogException as error:
+        raise ThresholdError(
+            f"{THRESHOLDS_TABLE} does not exist; build the dbt seeds before the monthly close"
+        ) from error
+    if len(rows) != 1:
+        raise ThresholdError(f"{THRESHOLDS_TABLE} has {len(rows)} rows named {CLOSE_LAG!r}, expected 1")
+    value = str(rows[0][0]).strip()
+    try:
+        return int(value)
+    except ValueError as error:
+        raise ThresholdError(
+            f"{THRESHOLDS_TABLE} row {CLOSE_LAG!r} has value {value!r}, not a whole number of days"
+        ) from error
+
+
+def is_frozen(con: duckdb.DuckDBPyConnection, month: date) -> bool:
+    """True when every frozen table holds rows of the month."""
+    for table in FROZEN_TABLES:
+        if not _columns(con, "frozen", table):
+            return False
+        if not con.execute(f"select count(*) from frozen.{table} where month = ?", [month]).fetchone()[0]:
+            return False
+    return True
+
+
+def decide_close(con: duckdb.DuckDBPyConnection, as_of: datetime) -> CloseDecision:
+    """The latest month final as of ``as_of`` under the warehouse's close lag, unless frozen.
+
+    The close is looked at every day; on most days the latest final month is frozen
+    already and there is nothing to do. (Catching up several missed months would return
+    each final month not yet frozen, oldest first.)
+    """
+    lag = read_close_lag_days(con)
+    final = closed_month(as_of, lag)
+    return CloseDecision(
+        close_lag_days=lag, final_month=final, month=None if is_frozen(con, final) else final
+    )
 
 
 def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[str]:

@@ -1,18 +1,23 @@
 """The monthly report for management: rankings and indicators of a closed month as .xlsx.
 
 Read from ``frozen.*`` so that the report shows exactly the figures that were closed;
-headers are in Chinese because the report goes to the company's management as is.
+headers are in Chinese because the report goes to the company's management as is. The
+names of tiers and indicators come from ``marts.code_labels`` (the one label catalogue,
+seed ``code_labels``), so the workbook says what the dashboard and the texts say.
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from datetime import date
 
 import duckdb
 import xlsxwriter
 
-TIER_LABEL = {"supply_unit": "供电所", "team": "班组", "staff": "业务人员", "collector": "归档员"}
+LABELS_TABLE = "marts.code_labels"
+# Columns whose codes the workbook shows by their Chinese label, with the label kind.
+LABELLED_COLUMNS = {"tier": "tier", "indicator": "indicator"}
 
 RANKING_COLUMNS = [
     ("tier", "考核层级"),
@@ -37,9 +42,32 @@ INDICATOR_COLUMNS = [
 ]
 
 
+class MissingLabelError(LookupError):
+    """A code the workbook shows has no Chinese label in the label catalogue."""
+
+
+def code_labels(con: duckdb.DuckDBPyConnection, kinds: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    """``{kind: {code: zh}}`` for the given kinds, from the warehouse's label catalogue."""
+    placeholders = ", ".join("?" for _ in kinds)
+    rows = con.execute(
+        f"select kind, code, zh from {LABELS_TABLE} where kind in ({placeholders})", list(kinds)
+    ).fetchall()
+    labels: dict[str, dict[str, str]] = {kind: {} for kind in kinds}
+    for kind, code, zh in rows:
+        labels[kind][code] = zh
+    return labels
+
+
+def _label(labels: Mapping[str, Mapping[str, str]], kind: str, code: str) -> str:
+    try:
+        return labels[kind][code]
+    except KeyError:
+        raise MissingLabelError(f"{LABELS_TABLE} has no {kind} label for code {code!r}") from None
+
+
 def _rows(
     con: duckdb.DuckDBPyConnection, table: str, columns: list[tuple[str, str]], month: date, order: str
-):
+) -> list[tuple]:
     names = ", ".join(name for name, _ in columns)
     return con.execute(
         f"select {names} from frozen.{table} where month = ? order by {order}", [month]
@@ -50,6 +78,7 @@ def monthly_report_xlsx(con: duckdb.DuckDBPyConnection, month: date) -> bytes:
     """The workbook as bytes: sheet 排名 (scorecard) and sheet 指标 (indicators)."""
     rankings = _rows(con, "scorecard_monthly", RANKING_COLUMNS, month, "tier, rank, entity_id")
     indicators = _rows(con, "kpi_monthly", INDICATOR_COLUMNS, month, "tier, entity_id, indicator")
+    labels = code_labels(con, tuple(sorted(set(LABELLED_COLUMNS.values()))))
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
     header = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
@@ -65,9 +94,10 @@ def monthly_report_xlsx(con: duckdb.DuckDBPyConnection, month: date) -> bytes:
             sheet.set_column(col, col, 14)
         for row_no, row in enumerate(rows, start=3):
             for col, value in enumerate(row):
-                if columns[col][0] == "tier":
-                    value = TIER_LABEL.get(value, value)
-                elif columns[col][0] == "meets_target" and value is not None:
+                name = columns[col][0]
+                if name in LABELLED_COLUMNS and value is not None:
+                    value = _label(labels, LABELLED_COLUMNS[name], value)
+                elif name == "meets_target" and value is not None:
                     value = "是" if value else "否"
                 elif isinstance(value, date):
                     value = value.isoformat()
@@ -81,6 +111,7 @@ def monthly_report_xlsx(con: duckdb.DuckDBPyConnection, month: date) -> bytes:
 
 def report_summary(con: duckdb.DuckDBPyConnection, month: date) -> str:
     """A short text of the top three per tier, for the message body."""
+    labels = code_labels(con, ("tier",))
     lines = [f"{month:%Y年%m月} 档案管控考核结果（已关账），明细见附件。", ""]
     rows = con.execute(
         "select tier, rank, entity_name, total_score from frozen.scorecard_monthly"
@@ -88,5 +119,5 @@ def report_summary(con: duckdb.DuckDBPyConnection, month: date) -> str:
         [month],
     ).fetchall()
     for tier, rank, name, total in rows:
-        lines.append(f"- {TIER_LABEL.get(tier, tier)} 第{rank}名 {name} {total}")
+        lines.append(f"- {_label(labels, 'tier', tier)} 第{rank}名 {name} {total}")
     return "\n".join(lines)

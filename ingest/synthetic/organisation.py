@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ingest.synthetic.writers import SystemSinks
+
 # Jiaxing: (unit_code, unit_name, short name, address prefix, business-office towns)
 JIAXING_UNITS: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
     ("330402", "国网嘉兴供电公司南湖供电分公司", "南湖", "嘉兴市南湖区", ("城南", "大桥", "新丰", "凤桥")),
@@ -157,6 +159,8 @@ ROADS = (
 )
 
 BUSINESS, COLLECTOR, AUDITOR, LEADER = "business", "collector", "auditor", "leader"
+# Business staff per team, drawn between these bounds.
+STAFF_RANGE = {"tiny": (2, 4), "jiaxing": (7, 15), "zhejiang": (7, 15)}
 
 
 @dataclass
@@ -262,7 +266,48 @@ def mobiles(rng: np.random.Generator, n: int) -> np.ndarray:
 
 def build_org(scale: str, rng: np.random.Generator) -> Org:
     """The supply units, teams and staff of a scale, with per-seed discipline factors."""
-    units: list[tuple[str, str, str, str, tuple[str, ...]]] = list(JIAXING_UNITS)
+    units = _units(scale)
+    n_units = len(units)
+    unit_code = np.array([u[0] for u in units])
+    unit_weight = np.array([len(u[4]) + 1.0 for u in units]) * rng.uniform(0.8, 1.2, n_units)
+    unit_weight /= unit_weight.sum()
+    # A spread of discipline: most units near average, one clearly weaker, one exemplary.
+    unit_factor = rng.permutation(np.linspace(0.55, 1.35, n_units))
+    unit_factor[np.argmax(unit_factor)] = 2.6
+    team_code, team_name, team_unit, team_center = _teams(units)
+    team_factor = np.exp(rng.normal(0.0, 0.3, len(team_code)))
+    staff_team, staff_post, staff_manager = _staff_posts(rng, team_center, STAFF_RANGE[scale])
+    staff_id = _staff_ids(unit_code, team_unit[staff_team])
+    staff_factor, staff_active = _staff_discipline(rng, staff_team, staff_post)
+    mobile, email = _contacts(rng, staff_id)
+    return Org(
+        unit_code=unit_code,
+        unit_name=np.array([u[1] for u in units]),
+        unit_short=np.array([u[2] for u in units]),
+        unit_addr=np.array([u[3] for u in units]),
+        unit_city=np.array([u[3][:3] for u in units]),
+        unit_weight=unit_weight,
+        unit_factor=unit_factor,
+        team_code=team_code,
+        team_name=team_name,
+        team_unit=team_unit,
+        team_is_center=team_center,
+        team_factor=team_factor,
+        staff_id=staff_id,
+        staff_name=person_names(rng, len(staff_id)),
+        staff_team=staff_team,
+        staff_post=staff_post,
+        staff_mobile=mobile,
+        staff_email=email,
+        staff_active=staff_active,
+        staff_factor=staff_factor,
+        staff_is_manager=staff_manager,
+    )
+
+
+def _units(scale: str) -> list[tuple[str, str, str, str, tuple[str, ...]]]:
+    """Jiaxing's units; for the province, each district of the other cities with four offices."""
+    units = list(JIAXING_UNITS)
     if scale == "zhejiang":
         for city_code, city, districts in ZHEJIANG_CITIES:
             for i, district in enumerate(districts):
@@ -276,20 +321,13 @@ def build_org(scale: str, rng: np.random.Generator) -> Org:
                         offices,
                     )
                 )
-    staff_range = {"tiny": (2, 4), "jiaxing": (7, 15), "zhejiang": (7, 15)}[scale]
+    return units
 
-    n_units = len(units)
-    unit_code = np.array([u[0] for u in units])
-    unit_name = np.array([u[1] for u in units])
-    unit_addr = np.array([u[3] for u in units])
-    unit_city = np.array([u[3][:3] for u in units])
-    unit_weight = np.array([len(u[4]) + 1.0 for u in units]) * rng.uniform(0.8, 1.2, n_units)
-    unit_weight /= unit_weight.sum()
-    # A spread of discipline: most units near average, one clearly weaker, one exemplary.
-    base = np.linspace(0.55, 1.35, n_units)
-    unit_factor = rng.permutation(base)
-    unit_factor[np.argmax(unit_factor)] = 2.6
 
+def _teams(
+    units: list[tuple[str, str, str, str, tuple[str, ...]]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each unit's service centre (team 01) and business offices: codes, names, unit, is-centre."""
     team_code, team_name, team_unit, team_center = [], [], [], []
     for u, (code, _name, short, _addr, offices) in enumerate(units):
         team_code.append(f"{code}01")
@@ -301,40 +339,44 @@ def build_org(scale: str, rng: np.random.Generator) -> Org:
             team_name.append(f"{town}供电营业所")
             team_unit.append(u)
             team_center.append(False)
-    n_teams = len(team_code)
-    team_unit_arr = np.array(team_unit)
-    team_factor = np.exp(rng.normal(0.0, 0.3, n_teams))
+    return np.array(team_code), np.array(team_name), np.array(team_unit), np.array(team_center)
 
+
+def _staff_posts(
+    rng: np.random.Generator, team_center: np.ndarray, staff_range: tuple[int, int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Team, post and manager flag of every person.
+
+    Each team has business staff (a quarter of them customer managers), one collector (two
+    in large teams) and a leader; service centres also hold the unit's two auditors.
+    """
     s_team, s_post, s_manager = [], [], []
-    for t in range(n_teams):
+    for t in range(len(team_center)):
         n_business = int(rng.integers(staff_range[0], staff_range[1] + 1))
         n_managers = max(1, n_business // 4)
-        for j in range(n_business):
-            s_team.append(t)
-            s_post.append(BUSINESS)
-            s_manager.append(j < n_managers)
-        for _ in range(1 if n_business < 10 else 2):
-            s_team.append(t)
-            s_post.append(COLLECTOR)
-            s_manager.append(False)
-        s_team.append(t)
-        s_post.append(LEADER)
-        s_manager.append(False)
+        posts = [BUSINESS] * n_business + [COLLECTOR] * (1 if n_business < 10 else 2) + [LEADER]
         if team_center[t]:
-            for _ in range(2):
-                s_team.append(t)
-                s_post.append(AUDITOR)
-                s_manager.append(False)
-    n_staff = len(s_team)
-    staff_team = np.array(s_team)
-    staff_post = np.array(s_post)
-    staff_unit = team_unit_arr[staff_team]
-    # Staff ids: unit code + 4 digits, numbered within the unit.
-    within = np.zeros(n_staff, dtype=np.int64)
-    for u in range(n_units):
+            posts += [AUDITOR] * 2
+        s_team += [t] * len(posts)
+        s_post += posts
+        s_manager += [j < n_managers for j in range(n_business)] + [False] * (len(posts) - n_business)
+    return np.array(s_team), np.array(s_post), np.array(s_manager)
+
+
+def _staff_ids(unit_code: np.ndarray, staff_unit: np.ndarray) -> np.ndarray:
+    """Unit code + 4 digits, numbered within the unit."""
+    within = np.zeros(len(staff_unit), dtype=np.int64)
+    for u in range(len(unit_code)):
         idx = np.flatnonzero(staff_unit == u)
         within[idx] = np.arange(1, len(idx) + 1)
-    staff_id = np.char.add(unit_code[staff_unit], np.char.zfill(within.astype(str), 4))
+    return np.char.add(unit_code[staff_unit], np.char.zfill(within.astype(str), 4))
+
+
+def _staff_discipline(
+    rng: np.random.Generator, staff_team: np.ndarray, staff_post: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each person's archive-discipline factor (a few sloppy ones) and whether they still work."""
+    n_staff = len(staff_team)
     staff_factor = np.exp(rng.normal(0.0, 0.45, n_staff))
     sloppy = rng.random(n_staff) < 0.05
     staff_factor[sloppy] *= 3.0
@@ -342,34 +384,43 @@ def build_org(scale: str, rng: np.random.Generator) -> Org:
     staff_active = rng.random(n_staff) >= 0.03
     staff_active[staff_post != BUSINESS] = True
     # Never leave a team without active business staff.
-    for t in range(n_teams):
+    for t in range(int(staff_team.max()) + 1):
         members = np.flatnonzero((staff_team == t) & (staff_post == BUSINESS))
         if not staff_active[members].any():
             staff_active[members[0]] = True
+    return staff_factor, staff_active
+
+
+def _contacts(rng: np.random.Generator, staff_id: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mobile numbers and e-mail addresses, a few of them left empty."""
+    n_staff = len(staff_id)
     mobile = mobiles(rng, n_staff)
     mobile = np.where(rng.random(n_staff) < 0.05, "", mobile)
     email = np.char.add(staff_id, "@zj.sgcc.com.cn")
     email = np.where(rng.random(n_staff) < 0.2, "", email)
-    return Org(
-        unit_code=unit_code,
-        unit_name=unit_name,
-        unit_short=np.array([u[2] for u in units]),
-        unit_addr=unit_addr,
-        unit_city=unit_city,
-        unit_weight=unit_weight,
-        unit_factor=unit_factor,
-        team_code=np.array(team_code),
-        team_name=np.array(team_name),
-        team_unit=team_unit_arr,
-        team_is_center=np.array(team_center),
-        team_factor=team_factor,
-        staff_id=staff_id,
-        staff_name=person_names(rng, n_staff),
-        staff_team=staff_team,
-        staff_post=staff_post,
-        staff_mobile=mobile,
-        staff_email=email,
-        staff_active=staff_active,
-        staff_factor=staff_factor,
-        staff_is_manager=np.array(s_manager),
+    return mobile, email
+
+
+def write_organisation(org: Org, sinks: SystemSinks) -> None:
+    """The marketing system's supply units, teams and staff."""
+    sinks.write("supply_units", {"unit_code": org.unit_code, "unit_name": org.unit_name})
+    sinks.write(
+        "teams",
+        {
+            "team_code": org.team_code,
+            "team_name": org.team_name,
+            "unit_code": org.unit_code[org.team_unit],
+        },
+    )
+    sinks.write(
+        "staff",
+        {
+            "staff_id": org.staff_id,
+            "staff_name": org.staff_name,
+            "team_code": org.team_code[org.staff_team],
+            "post": org.staff_post,
+            "mobile": org.staff_mobile,
+            "email": org.staff_email,
+            "active": org.staff_active,
+        },
     )

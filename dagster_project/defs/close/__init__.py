@@ -1,0 +1,1 @@
+"""Dagster definitions of the close domain: freeze a final month, report it to management."""
