@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import charts, data
-from dashboard.i18n import code, t
-from dashboard.ui import paginated, require_warehouse
+from dashboard.i18n import t
+from dashboard.ui import code, paginated, require_warehouse
 
 STATUSES = ("red", "yellow", "green")
 
@@ -19,7 +19,7 @@ if head[1].button(t("refresh"), icon=":material/refresh:", key="sla_refresh"):
 st.caption(f"{t('version')}: {version}")
 
 steps = data.sla_monitor()
-names = data.entity_names()
+names = data.org_names()
 filters = st.columns(3)
 units = filters[0].multiselect(
     t("unit_code"),
@@ -42,7 +42,7 @@ if teams:
 nodes = filters[2].multiselect(
     t("node_code"),
     options=sorted(steps["node_code"].dropna().unique()),
-    format_func=lambda v: code("node_code", v),
+    format_func=lambda v: code("node", v),
     key="sla_nodes",
     placeholder=t("all"),
 )
@@ -50,7 +50,7 @@ if nodes:
     steps = steps[steps["node_code"].isin(nodes)]
 
 for column, status in zip(st.columns(3), STATUSES, strict=True):
-    column.metric(code("status", status), int((steps["status"] == status).sum()), border=True)
+    column.metric(code("sla_status", status), int((steps["status"] == status).sum()), border=True)
 
 if steps.empty:
     st.info(t("no_data"))
@@ -94,7 +94,7 @@ paginated(
             "remaining_workdays",
         ]
     ],
-    codes={"status": "status", "node_code": "node_code", "proc_type": "proc_type"},
+    codes={"status": "sla_status", "node_code": "node", "proc_type": "proc_type"},
     names=("unit_code", "team_code", "assignee_id"),
     timestamps=("started_at",),
     key="sla_list",
