@@ -192,6 +192,19 @@ def reminder_levels(unit_code: str | None) -> pd.DataFrame:
     )
 
 
+def reminder_categories(unit_code: str | None) -> list[str]:
+    """Every reminder category of code_labels, those with the most open reminders first."""
+    on_unit, params = ("and reminders.unit_code = ?", (unit_code,)) if unit_code else ("", ())
+    frame = query(
+        "select labels.code as category from marts.code_labels as labels "
+        f"left join marts.reminders as reminders on reminders.category = labels.code {on_unit} "
+        "where labels.kind = 'reminder_category' "
+        "group by labels.code order by count(reminders.category) desc, labels.code",
+        params,
+    )
+    return frame["category"].tolist()
+
+
 def reminder_groups(group: str, unit_code: str | None) -> pd.DataFrame:
     """Reminders per unit, team or person with a column per level, most overdue first."""
     if group not in REMINDER_GROUPS:

@@ -229,7 +229,6 @@ LABELS: dict[str, tuple[str, str]] = {
         "Years without official holiday data (Monday–Friday assumed): {years}.",
     ),
     "as_of": ("评估时点", "Evaluated as of"),
-    "built_at": ("构建时间", "Built at"),
     "table_name": ("表", "Table"),
     "system": ("系统", "System"),
     "source_rows": ("源行数", "Source rows"),

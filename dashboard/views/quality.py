@@ -13,13 +13,12 @@ from dashboard.ui import display, minute, paginated, require_warehouse, truthy
 version = require_warehouse()
 st.title(t("quality_title"))
 
+build = data.build_info()
 runs = data.ingest_runs()
 first = st.columns(3)
-if runs.empty:
-    first[0].metric(t("last_build"), "—", border=True)
-else:
+first[0].metric(t("last_build"), minute(build["built_at"]), border=True)
+if not runs.empty:
     failed = runs[runs["status"] != "ok"]
-    first[0].metric(t("last_build"), minute(runs["finished_at"].max()), border=True)
     first[1].metric(
         t("build_status"),
         "ok" if failed.empty else f"failed ({len(failed)})",
@@ -27,8 +26,7 @@ else:
     )
 first[2].metric(t("version"), version, border=True)
 
-build = data.build_info()
-st.caption(f"{t('as_of')}: {minute(build['as_of'])} · {t('built_at')}: {minute(build['built_at'])}")
+st.caption(f"{t('as_of')}: {minute(build['as_of'])}")
 # Only the year being evaluated decides the warning; other uncovered years are listed so
 # overrides can be added before they matter.
 if truthy(build["is_as_of_year_covered"]):

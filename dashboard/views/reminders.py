@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import charts, data
 from dashboard.i18n import t
-from dashboard.ui import code, code_names, display, minute, paginated, require_warehouse
+from dashboard.ui import code, display, minute, paginated, require_warehouse
 
 require_warehouse()
 st.title(t("reminders_title"))
@@ -21,7 +21,7 @@ unit = st.selectbox(
 
 st.subheader(t("by_category"))
 st.plotly_chart(
-    charts.reminder_levels(data.reminder_levels(unit or None), list(code_names("reminder_category"))),
+    charts.reminder_levels(data.reminder_levels(unit or None), data.reminder_categories(unit or None)),
     key="rem_chart",
 )
 group = st.radio(

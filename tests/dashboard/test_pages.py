@@ -4,6 +4,7 @@ exception, and the figures on screen equal the marts they come from."""
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -246,6 +247,25 @@ def test_reminders_page_lists_a_persons_own_reminders(marts: duckdb.DuckDBPyConn
     assert len(own[0]) == min(count, 50)
 
 
+def test_reminders_chart_shows_every_category_with_its_count_most_first(
+    marts: duckdb.DuckDBPyConnection,
+) -> None:
+    """GIVEN the reminders mart WHEN the page opens THEN the chart has a bar for every
+    reminder category of code_labels (empty ones at 0), named from code_labels, with the
+    mart's counts, the category with the most reminders first."""
+    counts = dict(marts.execute("select category, count(*) from marts.reminders group by all").fetchall())
+    names = labels(marts, "reminder_category")
+    app = run_view("reminders.py")
+    figure = json.loads(app.get("plotly_chart")[0].proto.spec)
+    categories = figure["data"][0]["x"]
+    totals = [sum(trace["y"][position] for trace in figure["data"]) for position in range(len(categories))]
+    assert sorted(categories) == sorted(names.values())
+    assert dict(zip(categories, totals, strict=True)) == {
+        name: counts.get(code, 0) for code, name in names.items()
+    }
+    assert totals == sorted(totals, reverse=True)
+
+
 def test_reminders_page_groups_people_by_name_with_levels_labelled_from_code_labels(
     marts: duckdb.DuckDBPyConnection,
 ) -> None:
@@ -398,9 +418,10 @@ def test_quality_page_shows_rows_loaded_per_table_as_in_ingest_runs(
 
 def test_quality_page_states_the_as_of_of_build_info(marts: duckdb.DuckDBPyConnection) -> None:
     as_of, built_at = marts.execute("select as_of, built_at from marts.build_info").fetchone()
-    captions = [caption.value for caption in run_view("quality.py").caption]
+    app = run_view("quality.py")
+    captions = [caption.value for caption in app.caption]
     assert any(f"评估时点: {minute(as_of)}" in caption for caption in captions), captions
-    assert any(f"构建时间: {minute(built_at)}" in caption for caption in captions), captions
+    assert {metric.label: metric.value for metric in app.metric}["最近一次构建"] == minute(built_at)
 
 
 def test_quality_page_warns_when_the_evaluated_year_has_no_official_calendar(
