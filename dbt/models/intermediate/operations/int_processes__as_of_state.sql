@@ -20,7 +20,6 @@ observed as (
         processes.cust_no,
         processes.unit_code,
         processes.owner_id,
-        process_types.name_zh as proc_type_zh,
         customers.customer_class,
         coalesce(process_types.is_business_expansion, false) as is_business_expansion,
         processes.is_cancelled,
@@ -44,7 +43,6 @@ final as (
         cust_no,
         unit_code,
         owner_id,
-        proc_type_zh,
         customer_class,
         case
             when is_cancelled then 'cancelled'

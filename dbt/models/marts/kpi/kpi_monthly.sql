@@ -99,7 +99,7 @@ grid as (
         entities.unit_code,
         entities.team_code,
         rules.indicator,
-        rules.indicator_zh,
+        {{ code_label('indicator', 'rules.indicator') }} as indicator_zh,
         rules.direction,
         rules.target,
         rules.weight as rule_weight,

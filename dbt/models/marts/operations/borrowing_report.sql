@@ -56,12 +56,7 @@ final as (
         staff.staff_name as borrower_name,
         with_status.reason,
         with_status.status,
-        case with_status.status
-            when 'returned' then '已归还'
-            when 'borrowed' then '借出中'
-            when 'approved' then '已批准'
-            else '已申请'
-        end as status_zh,
+        {{ code_label('borrow_status', 'with_status.status') }} as status_zh,
         case
             when with_status.status = 'borrowed' and with_status.due_on < {{ as_of_date() }}
                 then {{ dbt.datediff('with_status.due_on', as_of_date(), 'day') }}

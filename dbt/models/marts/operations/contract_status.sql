@@ -91,16 +91,9 @@ final as (
         manager_name,
         manager_team_code,
         alert_level,
-        case alert_level
-            when 'overdue' then '超期'
-            when 'warning' then '预警'
-            when 'reminder' then '提醒'
-        end as alert_level_zh,
-        case
-            when contract_id is null then '无有效合同'
-            when valid then '有效'
-            else '已过期'
-        end as validity_zh,
+        {{ code_label('level', 'alert_level') }} as alert_level_zh,
+        {{ code_label('contract_validity', "case when contract_id is null then 'no_contract' when valid then 'valid' else 'expired' end") }}
+            as validity_zh,
         case
             when contract_id is null then 'no_contract'
             when not valid then 'expired'

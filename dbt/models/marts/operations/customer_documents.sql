@@ -1,6 +1,8 @@
 {#- 一户一档: every document added by as_of, by customer and category, with whether it has
     been scanned — a decoded page-1 barcode equal to the document's barcode. When several
-    files carry it, the first read (then the smallest path) is the document's scan. -#}
+    files carry it, the first read (then the smallest path) is the document's scan.
+    doc_type_zh names the types of the required-document catalogue and keeps the code of
+    any other type, as the mart always has; every type's label is in code_labels. -#}
 with documents as (
     select * from {{ ref('stg_archive__documents') }}
     where added_at <= {{ as_of() }}
@@ -14,10 +16,6 @@ processes as (
     select * from {{ ref('stg_marketing__processes') }}
 ),
 
-process_types as (
-    select * from {{ ref('process_types') }}
-),
-
 required_documents as (
     select * from {{ ref('required_documents') }}
 ),
@@ -27,12 +25,8 @@ scan_pages as (
     where doc_id is not null
 ),
 
-document_types as (
-    select
-        doc_type,
-        min(doc_type_zh) as doc_type_zh,
-    from required_documents
-    group by doc_type
+catalogued_types as (
+    select distinct doc_type, from required_documents
 ),
 
 ranked_scans as (
@@ -59,15 +53,12 @@ final as (
         processes.proc_type,
         documents.added_by,
         customers.cust_name,
-        coalesce(document_types.doc_type_zh, documents.doc_type) as doc_type_zh,
-        case documents.category
-            when 'expansion' then '业扩档案'
-            when 'inspection' then '用检档案'
-            when 'metering' then '计量档案'
-            when 'billing' then '电费档案'
-            when 'other' then '其它(影像)'
-        end as category_zh,
-        process_types.name_zh as proc_type_zh,
+        coalesce(
+            case when catalogued_types.doc_type is not null then {{ code_label('doc_type', 'documents.doc_type') }} end,
+            documents.doc_type
+        ) as doc_type_zh,
+        {{ code_label('doc_category', 'documents.category') }} as category_zh,
+        {{ code_label('proc_type', 'processes.proc_type') }} as proc_type_zh,
         first_scans.file_path as scan_file,
         first_scans.file_sha256 as scan_sha256,
         first_scans.decode_status as scan_decode_status,
@@ -82,10 +73,8 @@ final as (
         on documents.cust_no = customers.cust_no
     left join processes
         on documents.proc_id = processes.proc_id
-    left join process_types
-        on processes.proc_type = process_types.proc_type
-    left join document_types
-        on documents.doc_type = document_types.doc_type
+    left join catalogued_types
+        on documents.doc_type = catalogued_types.doc_type
     left join first_scans
         on documents.doc_id = first_scans.doc_id
 )

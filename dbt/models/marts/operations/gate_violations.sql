@@ -7,10 +7,6 @@ with steps as (
     where not is_cancelled
 ),
 
-nodes as (
-    select * from {{ ref('nodes') }}
-),
-
 blocking as (
     select
         later.step_id,
@@ -37,14 +33,12 @@ final as (
         blocking.blocking_step_id,
         blocking.blocking_node_code,
         steps.proc_type,
-        nodes.name_zh as node_name_zh,
+        {{ code_label('node', 'steps.node_code') }} as node_name_zh,
         cast({{ dbt.date_trunc('month', 'steps.started_at') }} as date) as month,
         steps.started_at,
     from steps
     inner join blocking
         on steps.step_id = blocking.step_id
-    left join nodes
-        on steps.node_code = nodes.node_code
     where blocking.blocking_order = 1
 )
 

@@ -79,14 +79,18 @@ final as (
         {{ dbt.concat([
             "'档案催办：'", "coalesce(staff.staff_name, counted.person_id)", "' '",
             "substring(cast(" ~ as_of_date() ~ " as " ~ dbt.type_string() ~ "), 1, 10)",
-            "'（超期 '", "cast(counted.overdue_count as " ~ dbt.type_string() ~ ")", "' 条）'",
+            "'（'", code_label('level', "'overdue'"), "' '",
+            "cast(counted.overdue_count as " ~ dbt.type_string() ~ ")", "' 条）'",
         ]) }} as subject,
         {{ dbt.concat([
             "coalesce(staff.staff_name, counted.person_id)",
             "'，截至 '", "substring(cast(" ~ as_of() ~ " as " ~ dbt.type_string() ~ "), 1, 16)",
-            "' 您有 '", "cast(counted.total_count as " ~ dbt.type_string() ~ ")", "' 条待办：超期 '",
-            "cast(counted.overdue_count as " ~ dbt.type_string() ~ ")", "'，预警 '",
-            "cast(counted.warning_count as " ~ dbt.type_string() ~ ")", "'，提醒 '",
+            "' 您有 '", "cast(counted.total_count as " ~ dbt.type_string() ~ ")", "' 条待办：'",
+            code_label('level', "'overdue'"), "' '",
+            "cast(counted.overdue_count as " ~ dbt.type_string() ~ ")", "'，'",
+            code_label('level', "'warning'"), "' '",
+            "cast(counted.warning_count as " ~ dbt.type_string() ~ ")", "'，'",
+            code_label('level', "'reminder'"), "' '",
             "cast(counted.reminder_count as " ~ dbt.type_string() ~ ")", "'。'",
             "chr(10)", "rendered_lines.lines_text",
             "case when counted.total_count > " ~ max_lines ~ " then " ~ dbt.concat([

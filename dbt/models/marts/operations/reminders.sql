@@ -201,19 +201,8 @@ final as (
         unioned.unit_code,
         staff.team_code,
         staff.staff_name as person_name,
-        case unioned.category
-            when 'to_add' then '待添加信息'
-            when 'to_send' then '待发送信息'
-            when 'to_hand_over' then '待移交信息'
-            when 'dossier_to_transfer' then '待移交卷宗'
-            when 'contract' then '合同预警信息'
-            when 'sla' then '业扩时限预警信息'
-        end as category_zh,
-        case unioned.level
-            when 'overdue' then '超期'
-            when 'warning' then '预警'
-            else '提醒'
-        end as level_zh,
+        {{ code_label('reminder_category', 'unioned.category') }} as category_zh,
+        {{ code_label('level', 'unioned.level') }} as level_zh,
         unioned.object_kind,
         unioned.level = 'overdue' as is_urge,
         unioned.since,

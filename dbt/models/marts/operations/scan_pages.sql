@@ -41,12 +41,7 @@ final as (
         pages.raw_barcodes,
         pages.decoder,
         files.file_format,
-        case pages.decode_status
-            when 'decoded' then '已识别'
-            when 'no_barcode' then '未识别到条码'
-            when 'blank' then '空白页'
-            when 'error' then '读取失败'
-        end as decode_status_zh,
+        {{ code_label('decode_status', 'pages.decode_status') }} as decode_status_zh,
         files.page_count,
         pages.sharpness,
         pages.is_blank,

@@ -5,14 +5,6 @@ with clocked as (
     where is_open and process_state = 'in_progress'
 ),
 
-processes as (
-    select * from {{ ref('int_processes__as_of_state') }}
-),
-
-nodes as (
-    select * from {{ ref('nodes') }}
-),
-
 staff as (
     select * from {{ ref('int_staff__attributed') }}
 ),
@@ -31,28 +23,20 @@ final as (
         clocked.team_code,
         clocked.node_code,
         clocked.assignee_id,
-        processes.proc_type_zh,
-        nodes.name_zh as node_name_zh,
+        {{ code_label('proc_type', 'clocked.proc_type') }} as proc_type_zh,
+        {{ code_label('node', 'clocked.node_code') }} as node_name_zh,
         units.unit_name,
         staff.team_name,
         staff.staff_name as assignee_name,
         clocked.customer_class,
         clocked.status,
-        case clocked.status
-            when 'red' then '红灯 (超时限)'
-            when 'yellow' then '黄灯 (临近时限)'
-            else '绿灯'
-        end as status_zh,
+        {{ code_label('sla_status', 'clocked.status') }} as status_zh,
         clocked.limit_workdays,
         clocked.elapsed_workdays,
         clocked.remaining_workdays,
         clocked.due_on,
         clocked.started_at,
     from clocked
-    left join processes
-        on clocked.proc_id = processes.proc_id
-    left join nodes
-        on clocked.node_code = nodes.node_code
     left join staff
         on clocked.assignee_id = staff.staff_id
     left join units
