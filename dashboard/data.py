@@ -172,8 +172,62 @@ def scorecard_indicators(month: dt.date, tier: str) -> pd.DataFrame:
 # --- time limits, reminders, contracts -----------------------------------------------------
 
 
-def sla_monitor() -> pd.DataFrame:
-    return query("select * from marts.sla_monitor order by remaining_workdays, step_id")
+SLA_FILTERS = ("unit_code", "team_code", "node_code")
+
+
+def _sla_where(selected: dict[str, list[str]]) -> tuple[str, tuple]:
+    """A where clause keeping the open steps whose unit, team and node are among those
+    selected (an empty selection keeps all)."""
+    clauses: list[str] = []
+    params: tuple = ()
+    for column, values in selected.items():
+        if column not in SLA_FILTERS:
+            raise ValueError(f"marts.sla_monitor cannot be filtered by {column!r}")
+        if values:
+            clauses.append(f"{column} in ({', '.join('?' for _ in values)})")
+            params += tuple(values)
+    return ("where " + " and ".join(clauses) if clauses else ""), params
+
+
+def sla_options(column: str, selected: dict[str, list[str]]) -> list[str]:
+    """The values of ``column`` among the open steps kept by the other filters."""
+    if column not in SLA_FILTERS:
+        raise ValueError(f"marts.sla_monitor cannot be filtered by {column!r}")
+    where, params = _sla_where(selected)
+    where = f"{where} and {column} is not null" if where else f"where {column} is not null"
+    frame = query(f"select distinct {column} from marts.sla_monitor {where} order by 1", params)
+    return frame[column].tolist()
+
+
+def sla_status_counts(selected: dict[str, list[str]]) -> dict[str, int]:
+    """Open time-limited steps per traffic-light status."""
+    where, params = _sla_where(selected)
+    frame = query(f"select status, count(*) as count from marts.sla_monitor {where} group by status", params)
+    return dict(zip(frame["status"], frame["count"].astype(int), strict=True))
+
+
+def sla_group_counts(group: str, selected: dict[str, list[str]]) -> pd.DataFrame:
+    """Open steps per unit or team and status, for the traffic-light chart."""
+    if group not in ("unit_code", "team_code"):
+        raise ValueError(f"marts.sla_monitor cannot be grouped by {group!r}")
+    where, params = _sla_where(selected)
+    where = f"{where} and {group} is not null" if where else f"where {group} is not null"
+    return query(
+        f"select {group}, status, count(*) as count from marts.sla_monitor {where} "
+        f"group by {group}, status order by {group}, status",
+        params,
+    )
+
+
+def sla_steps(selected: dict[str, list[str]], statuses: tuple[str, ...]) -> pd.DataFrame:
+    """The open steps of the given statuses, least time left first."""
+    where, params = _sla_where(selected)
+    rule = f"status in ({', '.join('?' for _ in statuses)})"
+    where = f"{where} and {rule}" if where else f"where {rule}"
+    return query(
+        f"select * from marts.sla_monitor {where} order by remaining_workdays, step_id",
+        (*params, *statuses),
+    )
 
 
 REMINDER_GROUPS = ("unit_code", "team_code", "person_id")
@@ -357,6 +411,15 @@ def search_customers(text: str, limit: int = 200) -> pd.DataFrame:
         f"group by cust_no order by cust_no limit {int(limit)}"
     )
     return query(sql, tuple(params))
+
+
+def customer_document_counts(cust_no: str) -> dict[str, int]:
+    """The customer's documents per category, for the tab labels."""
+    frame = query(
+        "select category, count(*) as count from marts.customer_documents where cust_no = ? group by category",
+        (cust_no,),
+    )
+    return dict(zip(frame["category"], frame["count"].astype(int), strict=True))
 
 
 def customer_documents(cust_no: str) -> pd.DataFrame:

@@ -35,8 +35,8 @@ open_steps = data.customer_open_steps(cust_no)
 audits = data.customer_audits(cust_no)
 
 st.subheader(t("documents"))
-counts = documents.groupby("category").size()
-tabs = st.tabs([f"{code('doc_category', c)} ({int(counts.get(c, 0))})" for c in CATEGORIES])
+counts = data.customer_document_counts(cust_no)
+tabs = st.tabs([f"{code('doc_category', c)} ({counts.get(c, 0)})" for c in CATEGORIES])
 document_columns = ["added_at", "doc_type", "doc_id", "barcode", "proc_id", "pages", "scanned", "scan_file"]
 for tab, category in zip(tabs, CATEGORIES, strict=True):
     with tab:

@@ -53,13 +53,18 @@ def labels(marts: duckdb.DuckDBPyConnection, kind: str) -> dict[str, str]:
     return dict(marts.execute("select code, zh from marts.code_labels where kind = ?", [kind]).fetchall())
 
 
-def named(marts: duckdb.DuckDBPyConnection, entity_id: str) -> str:
-    """An id as the pages show it: its name from marts.org_entities, then the id."""
+def name_of(marts: duckdb.DuckDBPyConnection, entity_id: str) -> str:
+    """A unit's, team's or person's display name as marts.org_entities gives it."""
     row = marts.execute(
         "select entity_name from marts.org_entities where entity_id = ?", [entity_id]
     ).fetchone()
     assert row is not None, f"{entity_id} is not in marts.org_entities"
-    return f"{row[0]} ({entity_id})"
+    return row[0]
+
+
+def named(marts: duckdb.DuckDBPyConnection, entity_id: str) -> str:
+    """An id as the pages' tables show it: its name, then the id."""
+    return f"{name_of(marts, entity_id)} ({entity_id})"
 
 
 def copy_of(tiny_warehouse: Path, tmp_path: Path) -> tuple[Path, Path]:
@@ -202,6 +207,36 @@ def test_sla_page_counts_red_yellow_green_as_in_sla_monitor(marts: duckdb.DuckDB
     names = labels(marts, "sla_status")
     shown = {metric.label: int(metric.value) for metric in app.metric}
     assert shown == {names[status]: counts.get(status, 0) for status in ("red", "yellow", "green")}
+
+
+def test_sla_page_filtered_to_one_unit_counts_only_that_units_steps(
+    marts: duckdb.DuckDBPyConnection,
+) -> None:
+    """GIVEN the unit with the most open steps WHEN the page is filtered to it THEN the
+    lights count that unit's steps only and its teams are the only ones offered."""
+    unit = marts.execute(
+        "select unit_code from marts.sla_monitor group by unit_code order by count(*) desc, unit_code limit 1"
+    ).fetchone()[0]
+    counts = dict(
+        marts.execute(
+            "select status, count(*) from marts.sla_monitor where unit_code = ? group by status", [unit]
+        ).fetchall()
+    )
+    teams = [
+        row[0]
+        for row in marts.execute(
+            "select distinct team_code from marts.sla_monitor where unit_code = ? and team_code is not null "
+            "order by 1",
+            [unit],
+        ).fetchall()
+    ]
+    names = labels(marts, "sla_status")
+    app = run_view("sla.py")
+    app.multiselect(key="sla_units").set_value([unit]).run()
+    assert not app.exception
+    shown = {metric.label: int(metric.value) for metric in app.metric}
+    assert shown == {names[status]: counts.get(status, 0) for status in ("red", "yellow", "green")}
+    assert app.multiselect(key="sla_teams").options == [name_of(marts, team) for team in teams]
 
 
 def test_sla_refresh_picks_up_a_newly_published_build(
