@@ -23,3 +23,11 @@
 {% macro as_of_date() -%}
     cast('{{ as_of_text()[:10] }}' as date)
 {%- endmacro %}
+
+{#- A source timestamp as known at `moment` (as_of() or a month's cutoff_at): itself when it
+    is at or before the moment, else null (not happened yet). `known_from` is the moment the
+    row carrying it came into being (an archive step's created_at): before that the system
+    knew nothing of it. The one definition of "as of" for every item and mart. -#}
+{% macro as_of_cut(ts, moment, known_from=none) -%}
+    case when {% if known_from is not none %}{{ known_from }} <= {{ moment }} and {% endif %}{{ ts }} <= {{ moment }} then {{ ts }} end
+{%- endmacro %}

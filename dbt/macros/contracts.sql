@@ -14,5 +14,5 @@
 {%- endmacro %}
 
 {% macro contract_is_valid(contract, evaluated_on) -%}
-    ({{ contract }}.expires_on >= {{ evaluated_on }} or {{ contract }}.auto_renew)
+    ({{ contract }}.expires_on >= {{ evaluated_on }} or {{ contract }}.is_auto_renew)
 {%- endmacro %}

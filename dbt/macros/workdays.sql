@@ -1,4 +1,4 @@
-{#- Working-day arithmetic on int_calendar__workdays (DOMAIN.md §5).
+{#- Working-day arithmetic on int_workdays_indexed (DOMAIN.md §5).
     workday_index(d) = count of working days up to and including d, so
     elapsed working days from s to e = workday_index(date(e)) - workday_index(date(s))
     (the start day never counts), and workday_add(d, n) = the working day whose index is
@@ -6,7 +6,7 @@
     Both are scalar subqueries; DuckDB decorrelates them into joins. Dates outside the
     calendar (2015-01-01 .. 31 Dec of the year after as_of) give null. -#}
 {% macro workday_index(date_expr) -%}
-    (select wd_idx.workday_index from {{ ref('int_calendar__workdays') }} as wd_idx where wd_idx.calendar_date = cast({{ date_expr }} as date))
+    (select wd_idx.workday_index from {{ ref('int_workdays_indexed') }} as wd_idx where wd_idx.calendar_date = cast({{ date_expr }} as date))
 {%- endmacro %}
 
 {% macro elapsed_workdays(start_ts, end_ts) -%}
@@ -16,7 +16,7 @@
 {% macro workday_add(date_expr, n) -%}
     {#- One correlated level only: a nested form (index of d inside the lookup) is not
         decorrelated by DuckDB and runs for hours on a million rows; this one is a join. -#}
-    (select wd_to.calendar_date from {{ ref('int_calendar__workdays') }} as wd_from inner join {{ ref('int_calendar__workdays') }} as wd_to on wd_to.workday_index = wd_from.workday_index + ({{ n }}) and wd_to.is_workday where wd_from.calendar_date = cast({{ date_expr }} as date))
+    (select wd_to.calendar_date from {{ ref('int_workdays_indexed') }} as wd_from inner join {{ ref('int_workdays_indexed') }} as wd_to on wd_to.workday_index = wd_from.workday_index + ({{ n }}) and wd_to.is_workday where wd_from.calendar_date = cast({{ date_expr }} as date))
 {%- endmacro %}
 
 {#- Traffic light of a time-limited step (DOMAIN.md §7): red when elapsed > limit, yellow

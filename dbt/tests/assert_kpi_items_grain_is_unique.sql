@@ -4,6 +4,6 @@ select
     indicator,
     item_id,
     count(*) as row_count,
-from {{ ref('int_kpi__items') }}
+from {{ ref('int_kpi_items_unioned') }}
 group by month, indicator, item_id
 having count(*) > 1

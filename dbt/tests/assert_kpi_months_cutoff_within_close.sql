@@ -1,7 +1,7 @@
 -- cutoff(M) = min(as_of, close): never after the close, never before the month starts, and
 -- a month is provisional exactly when the cutoff is before its close.
 select *
-from {{ ref('int_kpi__months') }}
+from {{ ref('int_kpi_months_enumerated') }}
 where
     cutoff_at > close_at
     or cutoff_at < month

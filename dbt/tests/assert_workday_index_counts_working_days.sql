@@ -5,7 +5,7 @@ with ordered as (
         is_workday,
         workday_index,
         lag(workday_index) over (order by calendar_date) as previous_index,
-    from {{ ref('int_calendar__workdays') }}
+    from {{ ref('int_workdays_indexed') }}
 )
 
 select *

@@ -1,6 +1,9 @@
-{#- Every marketing step with its process, customer, attribution (assignee's team and unit,
-    the process's unit, owner) and the archive step that mirrors it. Timestamps are the
-    sources' own: consumers evaluate them as of their moment (as_of or a month's cutoff). -#}
+{#- Every marketing step with its process, customer, attribution (assignee's, owner's and
+    collector's teams), its time limit and the archive step that mirrors it, with its first
+    document twice: the archive step's first_doc_at and the first document row added for
+    the step (first_doc_added_at). Timestamps are the sources' own, never cut: the KPI items
+    evaluate them as of a month's cutoff and the operational marts as of as_of, both through
+    the macro as_of_cut. The one moment-free clock is the light a step had at completion. -#}
 with steps as (
     select * from {{ ref('stg_marketing__process_steps') }}
 ),
@@ -30,7 +33,7 @@ documents as (
 ),
 
 staff as (
-    select * from {{ ref('int_staff__attributed') }}
+    select * from {{ ref('int_staff_attributed') }}
 ),
 
 step_documents as (
@@ -65,7 +68,6 @@ joined as (
         steps.seq,
         time_limits.limit_workdays,
         coalesce(step_documents.document_count, 0) as document_count,
-        steps.produces_archive,
         steps.is_archive_producing,
         processes.is_cancelled,
         coalesce(process_types.is_business_expansion, false) as is_business_expansion,

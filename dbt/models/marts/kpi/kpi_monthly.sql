@@ -5,7 +5,6 @@
     another indicator of the person is. Months frozen by the monthly close are taken
     unchanged from frozen.kpi_monthly. points_lost = weight - score is what the scorecard
     shows per indicator. -#}
-{%- set frozen = adapter.get_relation(database=target.database, schema='frozen', identifier='kpi_monthly') -%}
 {%- set columns = [
     'month', 'tier', 'entity_id', 'entity_name', 'unit_code', 'team_code', 'indicator',
     'indicator_zh', 'direction', 'numerator', 'denominator', 'pending_count', 'value',
@@ -13,11 +12,11 @@
     'is_applicable', 'provisional', 'cutoff_at',
 ] -%}
 with items as (
-    select * from {{ ref('int_kpi__items') }}
+    select * from {{ ref('int_kpi_items_unioned') }}
 ),
 
 entities as (
-    select * from {{ ref('int_kpi__entities') }}
+    select * from {{ ref('int_kpi_entities_tiered') }}
 ),
 
 rules as (
@@ -25,7 +24,7 @@ rules as (
 ),
 
 months as (
-    select * from {{ ref('int_kpi__months') }}
+    select * from {{ ref('int_kpi_months_enumerated') }}
 ),
 
 tier_items as (
@@ -204,12 +203,7 @@ computed as (
 ),
 
 unioned as (
-    select * from computed
-    {%- if frozen is not none %}
-    where month not in (select distinct frozen_rows.month from {{ frozen }} as frozen_rows)
-    union all
-    select {{ columns | join(', ') }} from {{ frozen }}
-    {%- endif %}
+    {{ union_frozen_months('computed', 'kpi_monthly', columns) }}
 ),
 
 {#- After the union, so frozen months (whose tables keep the columns above) get it too. #}

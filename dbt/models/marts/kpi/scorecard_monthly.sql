@@ -5,7 +5,6 @@
     are taken unchanged from frozen.scorecard_monthly. prev_rank / prev_total_score are the
     entity's figures in the same tier the calendar month before (null when it was not
     ranked then); rank_change = prev_rank - rank (positive = moved up). -#}
-{%- set frozen = adapter.get_relation(database=target.database, schema='frozen', identifier='scorecard_monthly') -%}
 {%- set columns = [
     'month', 'tier', 'entity_id', 'entity_name', 'unit_code', 'team_code', 'total_score',
     'score_sum', 'weight_sum', 'applicable_indicators', 'rank', 'entities_ranked', 'provisional',
@@ -66,12 +65,7 @@ computed as (
 ),
 
 unioned as (
-    select * from computed
-    {%- if frozen is not none %}
-    where month not in (select distinct frozen_rows.month from {{ frozen }} as frozen_rows)
-    union all
-    select {{ columns | join(', ') }} from {{ frozen }}
-    {%- endif %}
+    {{ union_frozen_months('computed', 'scorecard_monthly', columns) }}
 ),
 
 {#- After the union, so a frozen month is compared with the month before as published. #}

@@ -4,18 +4,12 @@
     ceil(sample_rate × population))); the population is ordered by
     md5('<seed>|<YYYY-MM>|<proc_id>') as hex text and the first n are taken. -#}
 with processes as (
-    select * from {{ ref('int_processes__as_of_state') }}
-    where process_state = 'completed'
-),
-
-documents as (
-    select * from {{ ref('stg_archive__documents') }}
-    where added_at <= {{ as_of() }}
-),
-
-documented as (
-    select distinct proc_id, from documents
-    where proc_id is not null
+    select * from {{ ref('int_processes_summarised') }}
+    where
+        accepted_at <= {{ as_of() }}
+        and not is_cancelled
+        and completed_at <= {{ as_of() }}
+        and first_doc_added_at <= {{ as_of() }}
 ),
 
 population as (
@@ -28,8 +22,6 @@ population as (
         processes.owner_id,
         {{ threshold_text('sample_seed') }} as sample_seed
     from processes
-    inner join documented
-        on processes.proc_id = documented.proc_id
 ),
 
 hashed as (

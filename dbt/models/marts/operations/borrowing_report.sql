@@ -15,7 +15,7 @@ customers as (
 ),
 
 staff as (
-    select * from {{ ref('int_staff__attributed') }}
+    select * from {{ ref('int_staff_attributed') }}
 ),
 
 as_of_events as (

@@ -1,6 +1,7 @@
 {#- 合同状态: one row per non-residential customer active at date(as_of) (DOMAIN.md §8),
     with its current contract (the non-terminated contract signed by then with the latest
-    expires_on) and the contract alert of §6. A customer without a current contract is
+    expires_on) and the contract alert of §6. Standing, recency and validity are the
+    macros of macros/contracts.sql, shared with contract_valid_rate. A customer without a current contract is
     invalid and overdue. contract_group puts each customer in exactly one group
     (no_contract, expired, expiring_week, expiring_month, valid) for the dashboard's filters. -#}
 with customers as (
@@ -12,7 +13,7 @@ contracts as (
 ),
 
 staff as (
-    select * from {{ ref('int_staff__attributed') }}
+    select * from {{ ref('int_staff_attributed') }}
 ),
 
 active_customers as (
@@ -28,12 +29,10 @@ standing_contracts as (
         *,
         row_number() over (
             partition by cust_no
-            order by expires_on desc, signed_on desc, contract_id desc
+            order by {{ contract_recency_order('contracts') }}
         ) as recency,
     from contracts
-    where
-        signed_on <= {{ as_of_date() }}
-        and (terminated_on is null or terminated_on > {{ as_of_date() }})
+    where {{ contract_is_standing('contracts', as_of_date()) }}
 ),
 
 current_contracts as (
@@ -58,12 +57,12 @@ joined as (
         active_customers.cust_name,
         staff.staff_name as manager_name,
         staff.team_code as manager_team_code,
-        current_contracts.auto_renew,
+        current_contracts.is_auto_renew as auto_renew,
         current_contracts.contract_id is not null
-        and (current_contracts.expires_on >= {{ as_of_date() }} or current_contracts.auto_renew) as valid,
+        and {{ contract_is_valid('current_contracts', as_of_date()) }} as valid,
         case
             when current_contracts.contract_id is null then 'overdue'
-            when current_contracts.auto_renew then null
+            when current_contracts.is_auto_renew then null
             when current_contracts.expires_on < {{ as_of_date() }} then 'overdue'
             when current_contracts.expires_on <= windows.warn_until_on then 'warning'
             when current_contracts.expires_on <= windows.alert_until_on then 'reminder'

@@ -3,8 +3,23 @@
     the step's start, where a send after as_of has not happened. blocking_step_id is the
     earliest such step. Cancelled processes are left out, as in every indicator. -#}
 with steps as (
-    select * from {{ ref('int_steps__archive_tracked') }}
-    where not is_cancelled
+    select
+        step_id,
+        proc_id,
+        seq,
+        node_code,
+        unit_code,
+        assignee_team_code as team_code,
+        assignee_id,
+        proc_type,
+        is_archive_producing,
+        started_at,
+        {{ as_of_cut('sent_at', as_of(), 'arch_created_at') }} as sent_at,
+    from {{ ref('int_steps_matched_to_archive') }}
+    where
+        started_at <= {{ as_of() }}
+        and proc_accepted_at <= {{ as_of() }}
+        and not is_cancelled
 ),
 
 blocking as (

@@ -1,8 +1,16 @@
 {#- 节点控流程月报: per month of step start, supply unit and team, the steps started and
     how many of them broke the gate (gate_violations). -#}
 with steps as (
-    select * from {{ ref('int_steps__archive_tracked') }}
-    where not is_cancelled
+    select
+        step_id,
+        unit_code,
+        assignee_team_code as team_code,
+        started_at,
+    from {{ ref('int_steps_matched_to_archive') }}
+    where
+        started_at <= {{ as_of() }}
+        and proc_accepted_at <= {{ as_of() }}
+        and not is_cancelled
 ),
 
 violations as (

@@ -10,7 +10,7 @@ with reminders as (
 ),
 
 staff as (
-    select * from {{ ref('int_staff__attributed') }}
+    select * from {{ ref('int_staff_attributed') }}
 ),
 
 contacts as (

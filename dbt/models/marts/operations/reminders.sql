@@ -2,28 +2,31 @@
     per category and object; person_id is who must act. Cancelled processes raise none.
     due_at is the last moment the work is on time (for day deadlines, the end of the day).
     The 48 h level is calendar hours: exactly 48 h since completion is still a reminder. -#}
+{#- Steps started and processes accepted by as_of; a step's first document is either the
+    archive step's or a document row of the step, whichever is known by as_of. -#}
 with steps as (
-    select * from {{ ref('int_steps__archive_tracked') }}
+    select
+        *,
+        coalesce(
+            {{ as_of_cut('first_doc_at', as_of(), 'arch_created_at') }},
+            {{ as_of_cut('first_doc_added_at', as_of()) }}
+        ) is not null as has_document,
+    from {{ ref('int_steps_matched_to_archive') }}
     where
-        not is_cancelled
+        started_at <= {{ as_of() }}
+        and proc_accepted_at <= {{ as_of() }}
+        and not is_cancelled
         and is_archive_producing
-        and completed_at is not null
-        and not is_sent
+        and completed_at <= {{ as_of() }}
+        and {{ as_of_cut('sent_at', as_of(), 'arch_created_at') }} is null
 ),
 
 processes as (
-    select * from {{ ref('int_processes__as_of_state') }}
-    where process_state = 'completed'
-),
-
-documents as (
-    select * from {{ ref('stg_archive__documents') }}
-    where added_at <= {{ as_of() }}
-),
-
-handovers as (
-    select * from {{ ref('stg_archive__paper_handovers') }}
-    where handed_over_at <= {{ as_of() }}
+    select * from {{ ref('int_processes_summarised') }}
+    where
+        accepted_at <= {{ as_of() }}
+        and not is_cancelled
+        and completed_at <= {{ as_of() }}
 ),
 
 dossiers as (
@@ -32,8 +35,10 @@ dossiers as (
 ),
 
 cancelled_processes as (
-    select proc_id, from {{ ref('int_processes__as_of_state') }}
-    where is_cancelled
+    select proc_id, from {{ ref('int_processes_summarised') }}
+    where
+        is_cancelled
+        and accepted_at <= {{ as_of() }}
 ),
 
 contracts as (
@@ -66,28 +71,17 @@ step_reminders as (
     from steps
 ),
 
-process_documents as (
-    select distinct proc_id, from documents
-    where proc_id is not null
-),
-
-handed_over as (
-    select distinct proc_id, from handovers
-),
-
 handover_due as (
     select
-        processes.proc_id,
-        processes.owner_id,
-        processes.unit_code,
-        processes.completed_at,
-        {{ workday_add('processes.completed_at', threshold('handover_workdays', 'integer')) }} as due_on
+        proc_id,
+        owner_id,
+        unit_code,
+        completed_at,
+        handover_deadline_on as due_on,
     from processes
-    inner join process_documents
-        on processes.proc_id = process_documents.proc_id
-    left join handed_over
-        on processes.proc_id = handed_over.proc_id
-    where handed_over.proc_id is null
+    where
+        first_doc_added_at <= {{ as_of() }}
+        and {{ as_of_cut('first_handed_over_at', as_of()) }} is null
 ),
 
 handover_reminders as (
@@ -188,7 +182,7 @@ unioned as (
 ),
 
 staff as (
-    select * from {{ ref('int_staff__attributed') }}
+    select * from {{ ref('int_staff_attributed') }}
 ),
 
 final as (

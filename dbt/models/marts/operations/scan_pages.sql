@@ -11,7 +11,7 @@ files as (
 ),
 
 codes as (
-    select * from {{ ref('int_scan_barcodes__linked') }}
+    select * from {{ ref('int_scan_barcodes_linked') }}
     where page_no = 1
 ),
 

@@ -1,7 +1,7 @@
 {#- 未匹配条码: every accepted code read on a scanned page that matches no document and no
     dossier — a scan waiting for its archive record, or a misprinted label. -#}
 with codes as (
-    select * from {{ ref('int_scan_barcodes__linked') }}
+    select * from {{ ref('int_scan_barcodes_linked') }}
     where doc_id is null and dossier_id is null
 ),
 

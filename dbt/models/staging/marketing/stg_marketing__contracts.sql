@@ -8,7 +8,6 @@ final as (
         cust_no,
         signed_on,
         expires_on,
-        auto_renew,
         terminated_on,
         updated_at,
         auto_renew as is_auto_renew,

@@ -11,7 +11,6 @@ final as (
         assignee_id,
         started_at,
         completed_at,
-        produces_archive,
         updated_at,
         produces_archive as is_archive_producing,
     from source

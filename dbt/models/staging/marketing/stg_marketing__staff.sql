@@ -10,7 +10,6 @@ final as (
         post,
         mobile,
         email,
-        active,
         active as is_active,
     from source
 )

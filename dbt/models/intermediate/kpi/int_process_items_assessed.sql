@@ -26,7 +26,7 @@ required_documents as (
 ),
 
 months as (
-    select * from {{ ref('int_kpi__months') }}
+    select * from {{ ref('int_kpi_months_enumerated') }}
 ),
 
 completed_in_month as (
@@ -51,11 +51,10 @@ handover as (
         unit_code,
         owner_team_code as team_code,
         owner_id as person_id,
-        coalesce(first_handed_over_at > cutoff_at, true)
+        {{ as_of_cut('first_handed_over_at', 'cutoff_at') }} is null
         and handover_deadline_on >= cast(cutoff_at as date) as is_pending,
         coalesce(
-            first_handed_over_at <= cutoff_at
-            and cast(first_handed_over_at as date) <= handover_deadline_on,
+            cast({{ as_of_cut('first_handed_over_at', 'cutoff_at') }} as date) <= handover_deadline_on,
             false
         ) as is_success,
         cast(null as double) as points,
@@ -70,8 +69,7 @@ step_clocks as (
         {{ sla_status(
             elapsed_workdays(
                 'steps.started_at',
-                'case when steps.completed_at <= completed_in_month.cutoff_at'
-                ~ ' then steps.completed_at else completed_in_month.cutoff_at end'
+                'coalesce(' ~ as_of_cut('steps.completed_at', 'completed_in_month.cutoff_at') ~ ', completed_in_month.cutoff_at)'
             ),
             'steps.limit_workdays'
         ) }} as sla_status,

@@ -15,7 +15,7 @@ processes as (
 ),
 
 months as (
-    select * from {{ ref('int_kpi__months') }}
+    select * from {{ ref('int_kpi_months_enumerated') }}
 ),
 
 checks_in_month as (

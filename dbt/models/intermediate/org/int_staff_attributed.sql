@@ -21,7 +21,7 @@ final as (
         staff.post,
         staff.post = 'business' as is_business_staff,
         staff.post = 'collector' as is_collector,
-        staff.active as is_active,
+        staff.is_active,
     from staff
     left join teams
         on staff.team_code = teams.team_code

@@ -7,7 +7,7 @@ with steps as (
 ),
 
 months as (
-    select * from {{ ref('int_kpi__months') }}
+    select * from {{ ref('int_kpi_months_enumerated') }}
 ),
 
 sent_in_month as (
@@ -17,7 +17,7 @@ sent_in_month as (
         steps.arch_step_id,
         steps.collector_id,
         steps.sent_at,
-        case when steps.reviewed_at <= months.cutoff_at then steps.reviewed_at end as reviewed_at,
+        {{ as_of_cut('steps.reviewed_at', 'months.cutoff_at') }} as reviewed_at,
     from steps
     inner join months
         on

@@ -9,7 +9,7 @@ with steps as (
 ),
 
 months as (
-    select * from {{ ref('int_kpi__months') }}
+    select * from {{ ref('int_kpi_months_enumerated') }}
 ),
 
 steps_in_month as (
@@ -29,10 +29,10 @@ steps_in_month as (
 archive_producing as (
     select
         *,
-        coalesce(sent_at <= cutoff_at, false) as is_sent_by_cutoff,
+        {{ as_of_cut('sent_at', 'cutoff_at') }} is not null as is_sent_by_cutoff,
         {{ dbt.dateadd('second', threshold('filing_hours', 'integer') ~ ' * 3600', 'completed_at') }} as filing_due_at,
     from steps_in_month
-    where produces_archive
+    where is_archive_producing
 ),
 
 step_flags as (

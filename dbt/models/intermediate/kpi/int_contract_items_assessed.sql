@@ -12,11 +12,11 @@ contracts as (
 ),
 
 staff as (
-    select * from {{ ref('int_staff__attributed') }}
+    select * from {{ ref('int_staff_attributed') }}
 ),
 
 months as (
-    select * from {{ ref('int_kpi__months') }}
+    select * from {{ ref('int_kpi_months_enumerated') }}
 ),
 
 active_customers as (

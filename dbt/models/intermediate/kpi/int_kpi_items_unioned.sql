@@ -1,0 +1,16 @@
+{#- Every counted item of every indicator, one row per (month, indicator, item_id), with
+    the unit, team and person it is attributed to (null where it does not count at that
+    tier). -#}
+with final as (
+    select * from {{ ref('int_step_items_assessed') }}
+    union all
+    select * from {{ ref('int_process_items_assessed') }}
+    union all
+    select * from {{ ref('int_contract_items_assessed') }}
+    union all
+    select * from {{ ref('int_audit_items_assessed') }}
+    union all
+    select * from {{ ref('int_collection_items_assessed') }}
+)
+
+select * from final
