@@ -195,7 +195,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "findings_by_person": ("扣分（按人员）", "Quality points by person"),
     # customer
     "customer_title": ("一户一档", "One customer, one archive"),
-    "search": ("搜索（户号、户名、地址、条码）", "Search (account, name, address, barcode)"),
+    "search": ("搜索（户号、户名、条码）", "Search (account, name, barcode)"),
     "search_results": ("匹配客户", "Matching customers"),
     "pick_customer": ("选择客户", "Customer"),
     "documents": ("档案文件", "Documents"),
