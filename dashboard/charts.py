@@ -8,7 +8,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.i18n import code, t
+from dashboard.i18n import t
+from dashboard.ui import code
 
 STATUS_COLOURS = {"red": "#d62728", "yellow": "#f2b701", "green": "#2ca02c"}
 LEVEL_COLOURS = {"reminder": "#1f77b4", "warning": "#f2b701", "overdue": "#d62728"}
@@ -112,12 +113,12 @@ def traffic_light(counts: pd.DataFrame, group_label: str, statuses: tuple[str, .
                 y=wide.index,
                 x=values,
                 orientation="h",
-                name=code("status", status),
+                name=code("sla_status", status),
                 marker_color=STATUS_COLOURS[status],
                 text=[str(int(value)) if value else "" for value in values],
                 textposition="inside",
                 insidetextanchor="middle",
-                hovertemplate=f"%{{y}}<br>{code('status', status)}: %{{x}}<extra></extra>",
+                hovertemplate=f"%{{y}}<br>{code('sla_status', status)}: %{{x}}<extra></extra>",
             )
         )
     figure.update_layout(
@@ -136,7 +137,7 @@ def reminder_levels(counts: pd.DataFrame, categories: list[str]) -> go.Figure:
         rows = counts[counts["level"] == level].set_index("category")["count"]
         figure.add_trace(
             go.Bar(
-                x=[code("category", value) for value in categories],
+                x=[code("reminder_category", value) for value in categories],
                 y=[int(rows.get(value, 0)) for value in categories],
                 name=code("level", level),
                 marker_color=LEVEL_COLOURS[level],

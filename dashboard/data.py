@@ -2,8 +2,10 @@
 
 The connection is cached per published version, and every query's cache key carries
 that version, so a newly published build is picked up on the next rerun while a page
-never opens the file read-write (no lock errors). Every figure comes from ``marts.*``;
-only the data-quality page reads ``raw.ingest_*``, ``raw.scan_*`` and ``raw.calendar_days``.
+never opens the file read-write (no lock errors). Every figure comes from ``marts.*``
+as the marts carry it: functions here filter, sort, page and count rows, never compute a
+business figure. Only the data-quality page reads ``raw.ingest_*`` and ``raw.scan_*``, and
+the reminders page ``delivery.outbox``.
 """
 
 from __future__ import annotations
@@ -81,54 +83,26 @@ def refresh() -> None:
     _fetch.clear()
 
 
-@st.cache_data(ttl=QUERY_TTL_SECONDS, show_spinner=False)
-def _catalog(path: str, version: str) -> pd.DataFrame:
-    return _fetch(
-        path,
-        version,
-        "select table_schema || '.' || table_name as qualified, column_name "
-        "from information_schema.columns order by table_schema, table_name, ordinal_position",
-        (),
-    )
+# --- labels, names and the build ---------------------------------------------------------
 
 
-def has_table(qualified: str) -> bool:
-    """Whether ``schema.table`` exists in the published version (marts still being added)."""
-    catalog = _catalog(str(warehouse_path()), warehouse_version())
-    return bool((catalog["qualified"] == qualified).any())
+def code_labels() -> pd.DataFrame:
+    """Every code's Chinese and English name (``marts.code_labels``, one cached select)."""
+    return query("select kind, code, zh, en from marts.code_labels order by kind, code")
 
 
-def columns(qualified: str) -> list[str]:
-    catalog = _catalog(str(warehouse_path()), warehouse_version())
-    return catalog.loc[catalog["qualified"] == qualified, "column_name"].tolist()
-
-
-# --- names ------------------------------------------------------------------------------
-
-
-NAME_SOURCES = (
-    ("marts.scorecard_monthly", "entity_id", "entity_name"),
-    ("marts.contract_status", "manager_id", "manager_name"),
-    ("marts.reminders", "person_id", "person_name"),
-    ("marts.sla_monitor", "assignee_id", "assignee_name"),
-    ("marts.sla_monitor", "unit_code", "unit_name"),
-)
-
-
-def entity_names() -> dict[str, str]:
-    """Display names of units, teams and people, as the marts carry them beside their ids."""
-    parts = [
-        f"select {key} as entity_id, {name} as entity_name from {table} where {name} is not null"
-        for table, key, name in NAME_SOURCES
-        if has_table(table) and {key, name} <= set(columns(table))
-    ]
-    if not parts:
-        return {}
-    frame = query(
-        f"select entity_id, min(entity_name) as entity_name from ({' union all '.join(parts)}) "
-        "group by entity_id"
-    )
+def org_names() -> dict[str, str]:
+    """Display names of supply units, teams and people by id (``marts.org_entities``)."""
+    frame = query("select entity_id, entity_name from marts.org_entities where entity_name is not null")
     return dict(zip(frame["entity_id"], frame["entity_name"], strict=True))
+
+
+def build_info() -> pd.Series:
+    """The build's one row: ``as_of``, build time, versions and calendar coverage."""
+    frame = query("select * from marts.build_info")
+    if len(frame) != 1:
+        raise ValueError(f"marts.build_info has {len(frame)} rows; a build writes exactly one")
+    return frame.iloc[0]
 
 
 # --- monthly indicators and scorecards ----------------------------------------------------
@@ -166,24 +140,30 @@ def kpi_trend(tier: str, entity_id: str | None, end: dt.date, months_back: int =
     return query(sql + " order by month, entity_id, indicator", params)
 
 
-def scorecard(month: dt.date, tier: str) -> pd.DataFrame:
-    """The month's scorecard of one tier with last month's rank and score beside it."""
+def unit_extreme(month: dt.date, indicator: str, *, highest: bool) -> pd.DataFrame:
+    """The supply unit with the lowest (or highest) value of one indicator in the month."""
+    direction = "desc" if highest else "asc"
     return query(
-        "select cur.*, prev.rank as prev_rank, prev.total_score as prev_score "
-        "from marts.scorecard_monthly as cur "
-        "left join marts.scorecard_monthly as prev "
-        "on prev.tier = cur.tier and prev.entity_id = cur.entity_id "
-        "and prev.month = cur.month - interval 1 month "
-        "where cur.month = ? and cur.tier = ? order by cur.rank, cur.entity_id",
+        "select entity_id, entity_name, value, target from marts.kpi_monthly "
+        "where month = ? and tier = 'supply_unit' and indicator = ? and value is not null "
+        f"order by value {direction}, entity_id limit 1",
+        (month, indicator),
+    )
+
+
+def scorecard(month: dt.date, tier: str) -> pd.DataFrame:
+    """The month's scorecard of one tier, with the rank and score changes the mart carries."""
+    return query(
+        "select * from marts.scorecard_monthly where month = ? and tier = ? order by rank, entity_id",
         (month, tier),
     )
 
 
 def scorecard_indicators(month: dt.date, tier: str) -> pd.DataFrame:
-    """Each entity's indicators of the month, with the points lost (weight minus score)."""
+    """Each entity's indicators of the month, with the points lost the mart carries."""
     return query(
         "select entity_id, entity_name, indicator, value, target, meets_target, weight, score, "
-        "weight - score as points_lost from marts.kpi_monthly "
+        "points_lost from marts.kpi_monthly "
         "where month = ? and tier = ? order by entity_id, indicator",
         (month, tier),
     )
@@ -192,8 +172,62 @@ def scorecard_indicators(month: dt.date, tier: str) -> pd.DataFrame:
 # --- time limits, reminders, contracts -----------------------------------------------------
 
 
-def sla_monitor() -> pd.DataFrame:
-    return query("select * from marts.sla_monitor order by remaining_workdays, step_id")
+SLA_FILTERS = ("unit_code", "team_code", "node_code")
+
+
+def _sla_where(selected: dict[str, list[str]]) -> tuple[str, tuple]:
+    """A where clause keeping the open steps whose unit, team and node are among those
+    selected (an empty selection keeps all)."""
+    clauses: list[str] = []
+    params: tuple = ()
+    for column, values in selected.items():
+        if column not in SLA_FILTERS:
+            raise ValueError(f"marts.sla_monitor cannot be filtered by {column!r}")
+        if values:
+            clauses.append(f"{column} in ({', '.join('?' for _ in values)})")
+            params += tuple(values)
+    return ("where " + " and ".join(clauses) if clauses else ""), params
+
+
+def sla_options(column: str, selected: dict[str, list[str]]) -> list[str]:
+    """The values of ``column`` among the open steps kept by the other filters."""
+    if column not in SLA_FILTERS:
+        raise ValueError(f"marts.sla_monitor cannot be filtered by {column!r}")
+    where, params = _sla_where(selected)
+    where = f"{where} and {column} is not null" if where else f"where {column} is not null"
+    frame = query(f"select distinct {column} from marts.sla_monitor {where} order by 1", params)
+    return frame[column].tolist()
+
+
+def sla_status_counts(selected: dict[str, list[str]]) -> dict[str, int]:
+    """Open time-limited steps per traffic-light status."""
+    where, params = _sla_where(selected)
+    frame = query(f"select status, count(*) as count from marts.sla_monitor {where} group by status", params)
+    return dict(zip(frame["status"], frame["count"].astype(int), strict=True))
+
+
+def sla_group_counts(group: str, selected: dict[str, list[str]]) -> pd.DataFrame:
+    """Open steps per unit or team and status, for the traffic-light chart."""
+    if group not in ("unit_code", "team_code"):
+        raise ValueError(f"marts.sla_monitor cannot be grouped by {group!r}")
+    where, params = _sla_where(selected)
+    where = f"{where} and {group} is not null" if where else f"where {group} is not null"
+    return query(
+        f"select {group}, status, count(*) as count from marts.sla_monitor {where} "
+        f"group by {group}, status order by {group}, status",
+        params,
+    )
+
+
+def sla_steps(selected: dict[str, list[str]], statuses: tuple[str, ...]) -> pd.DataFrame:
+    """The open steps of the given statuses, least time left first."""
+    where, params = _sla_where(selected)
+    rule = f"status in ({', '.join('?' for _ in statuses)})"
+    where = f"{where} and {rule}" if where else f"where {rule}"
+    return query(
+        f"select * from marts.sla_monitor {where} order by remaining_workdays, step_id",
+        (*params, *statuses),
+    )
 
 
 REMINDER_GROUPS = ("unit_code", "team_code", "person_id")
@@ -210,6 +244,19 @@ def reminder_levels(unit_code: str | None) -> pd.DataFrame:
     return query(
         f"select category, level, count(*) as count from marts.reminders {where} group by all", params
     )
+
+
+def reminder_categories(unit_code: str | None) -> list[str]:
+    """Every reminder category of code_labels, those with the most open reminders first."""
+    on_unit, params = ("and reminders.unit_code = ?", (unit_code,)) if unit_code else ("", ())
+    frame = query(
+        "select labels.code as category from marts.code_labels as labels "
+        f"left join marts.reminders as reminders on reminders.category = labels.code {on_unit} "
+        "where labels.kind = 'reminder_category' "
+        "group by labels.code order by count(reminders.category) desc, labels.code",
+        params,
+    )
+    return frame["category"].tolist()
 
 
 def reminder_groups(group: str, unit_code: str | None) -> pd.DataFrame:
@@ -235,18 +282,26 @@ def person_reminders(person_id: str) -> pd.DataFrame:
     )
 
 
-def reminder_digest() -> pd.DataFrame | None:
-    """The per-person urge digest (subject and body as they will be sent), once the mart exists."""
-    if not has_table("marts.reminder_digest"):
-        return None
+def reminder_digest(unit_code: str | None) -> pd.DataFrame:
+    """The per-person urge digest (subject and body as they will be sent), for one unit or all."""
+    where, params = ("where unit_code = ?", (unit_code,)) if unit_code else ("", ())
     return query(
-        "select * from marts.reminder_digest order by overdue_count desc, total_count desc, person_id"
+        f"select * from marts.reminder_digest {where} "
+        "order by overdue_count desc, total_count desc, person_id",
+        params,
     )
 
 
 def outbox_messages() -> pd.DataFrame | None:
-    """Digests exactly as composed for sending (subject and body), once delivery has run."""
-    if not has_table("delivery.outbox"):
+    """Digests exactly as composed for sending (subject and body), or None before any was queued.
+
+    ``delivery.outbox`` is no mart: the delivery assets create it the first time they queue a
+    digest, and a warehouse refreshed only by the schedules' refresh job has none."""
+    exists = query(
+        "select count(*) as n from information_schema.tables "
+        "where table_schema = 'delivery' and table_name = 'outbox'"
+    )
+    if not int(exists["n"].iloc[0]):
         return None
     return query(
         "select person_id, channel, address, subject, body, status, attempts, last_error, created_at, sent_at "
@@ -254,15 +309,20 @@ def outbox_messages() -> pd.DataFrame | None:
     )
 
 
-# The mart's alert level already encodes the rule: reminder = within a month, warning =
-# within 7 days, overdue = expired or no current contract. Filters run in SQL because the
-# mart has one row per customer (over a million at prefecture scale).
-CONTRACT_GROUPS = {
-    "expiring_month": "alert_level in ('reminder', 'warning')",
-    "expiring_week": "alert_level = 'warning'",
-    "expired": "alert_level = 'overdue' and contract_id is not null",
-    "no_contract": "not coalesce(valid, false)",
+# The page's four filters over the mart's exclusive contract_group: "within a month"
+# includes the week, "no valid contract" includes the expired. Filters run in SQL because
+# the mart has one row per customer (over a million at prefecture scale).
+CONTRACT_FILTERS: dict[str, tuple[str, ...]] = {
+    "expiring_month": ("expiring_week", "expiring_month"),
+    "expiring_week": ("expiring_week",),
+    "expired": ("expired",),
+    "no_contract": ("no_contract", "expired"),
 }
+
+
+def _contract_filter(name: str) -> tuple[str, tuple[str, ...]]:
+    groups = CONTRACT_FILTERS[name]
+    return f"contract_group in ({', '.join('?' for _ in groups)})", groups
 
 
 def contract_units() -> list[str]:
@@ -273,22 +333,27 @@ def contract_units() -> list[str]:
 
 
 def contract_counts(unit_code: str | None) -> dict[str, int]:
-    """Customers in each contract group, for one unit or all."""
-    selects = ", ".join(
-        f"count(*) filter (where {rule}) as {group}" for group, rule in CONTRACT_GROUPS.items()
-    )
-    where, params = ("where unit_code = ?", (unit_code,)) if unit_code else ("", ())
-    frame = query(f"select {selects} from marts.contract_status {where}", params)
-    return {group: int(frame[group].iloc[0]) for group in CONTRACT_GROUPS}
-
-
-def contract_rows(group: str, unit_code: str | None) -> pd.DataFrame:
-    """The customers of one contract group, soonest expiry first."""
-    sql = f"select * from marts.contract_status where ({CONTRACT_GROUPS[group]})"
+    """Customers behind each of the page's contract filters, for one unit or all."""
+    selects: list[str] = []
     params: tuple = ()
+    for name in CONTRACT_FILTERS:
+        rule, groups = _contract_filter(name)
+        selects.append(f"count(*) filter (where {rule}) as {name}")
+        params += groups
+    where = ""
+    if unit_code:
+        where, params = "where unit_code = ?", (*params, unit_code)
+    frame = query(f"select {', '.join(selects)} from marts.contract_status {where}", params)
+    return {name: int(frame[name].iloc[0]) for name in CONTRACT_FILTERS}
+
+
+def contract_rows(name: str, unit_code: str | None) -> pd.DataFrame:
+    """The customers behind one contract filter, soonest expiry first."""
+    rule, params = _contract_filter(name)
+    sql = f"select * from marts.contract_status where {rule}"
     if unit_code:
         sql += " and unit_code = ?"
-        params = (unit_code,)
+        params = (*params, unit_code)
     return query(sql + " order by expires_on nulls first, cust_no", params)
 
 
@@ -304,32 +369,57 @@ def audit_sample(month: dt.date) -> pd.DataFrame:
     return query("select * from marts.audit_sample where month = ? order by unit_code, sample_rank", (month,))
 
 
+def audit_sizes(month: dt.date) -> pd.DataFrame:
+    """Each unit's population and sample size of the month (the same on every sampled row)."""
+    return query(
+        "select distinct unit_code, population, sample_size from marts.audit_sample "
+        "where month = ? order by unit_code",
+        (month,),
+    )
+
+
+def quality_points(month: dt.date) -> pd.DataFrame:
+    """Business staff and collectors with quality points deducted in the month, most first."""
+    return query(
+        "select tier, entity_id, entity_name, value from marts.kpi_monthly "
+        "where month = ? and tier in ('staff', 'collector') and indicator = 'quality_points' "
+        "and value > 0 order by value desc, entity_id",
+        (month,),
+    )
+
+
 # --- customer archive ------------------------------------------------------------------------
 
 
+CUSTOMER_SEARCH = (
+    ("marts.customer_documents", ("cust_no", "cust_name", "barcode")),
+    ("marts.contract_status", ("cust_no", "cust_name")),
+)
+
+
 def search_customers(text: str, limit: int = 200) -> pd.DataFrame:
-    """Customers whose number, name, address or a document's barcode contains ``text``
-    (name and address wherever a mart carries them)."""
+    """Customers whose number, name or a document's barcode contains ``text``."""
     pattern = f"%{text.strip()}%"
     parts: list[str] = []
     params: list = []
-    for table, fields in (
-        ("marts.customers", ("cust_no", "cust_name", "address")),
-        ("marts.customer_documents", ("cust_no", "cust_name", "barcode")),
-        ("marts.contract_status", ("cust_no", "cust_name")),
-    ):
-        if not has_table(table):
-            continue
-        present = [name for name in fields if name in columns(table)]
-        name_column = "cust_name" if "cust_name" in present else "cast(null as varchar)"
-        clauses = " or ".join(f"{name} ilike ?" for name in present)
-        parts.append(f"select cust_no, {name_column} as cust_name from {table} where {clauses}")
-        params += [pattern] * len(present)
+    for table, fields in CUSTOMER_SEARCH:
+        clauses = " or ".join(f"{name} ilike ?" for name in fields)
+        parts.append(f"select cust_no, cust_name from {table} where {clauses}")
+        params += [pattern] * len(fields)
     sql = (
         f"select cust_no, max(cust_name) as cust_name from ({' union all '.join(parts)}) "
         f"group by cust_no order by cust_no limit {int(limit)}"
     )
     return query(sql, tuple(params))
+
+
+def customer_document_counts(cust_no: str) -> dict[str, int]:
+    """The customer's documents per category, for the tab labels."""
+    frame = query(
+        "select category, count(*) as count from marts.customer_documents where cust_no = ? group by category",
+        (cust_no,),
+    )
+    return dict(zip(frame["category"], frame["count"].astype(int), strict=True))
 
 
 def customer_documents(cust_no: str) -> pd.DataFrame:
@@ -351,9 +441,15 @@ def customer_audits(cust_no: str) -> pd.DataFrame:
     return query("select * from marts.audit_sample where cust_no = ? order by month desc", (cust_no,))
 
 
-def customer_borrowings(cust_no: str) -> pd.DataFrame | None:
-    if not has_table("marts.borrowing_report"):
-        return None
+def customer_processes(cust_no: str) -> pd.DataFrame:
+    """The customer's processes with how many documents each has and when they were added."""
+    return query(
+        "select * from marts.customer_processes where cust_no = ? order by first_added_at, proc_id",
+        (cust_no,),
+    )
+
+
+def customer_borrowings(cust_no: str) -> pd.DataFrame:
     return query(
         "select * from marts.borrowing_report where cust_no = ? order by requested_at desc", (cust_no,)
     )
@@ -402,40 +498,17 @@ def unreadable_scans() -> pd.DataFrame:
     )
 
 
-def unmatched_barcodes() -> pd.DataFrame | None:
-    if not has_table("marts.unmatched_barcodes"):
-        return None
+def unmatched_barcodes() -> pd.DataFrame:
     return query("select * from marts.unmatched_barcodes")
 
 
-def gate_violations_monthly() -> pd.DataFrame | None:
-    if not has_table("marts.gate_violations_monthly"):
-        return None
+def gate_violations_monthly() -> pd.DataFrame:
+    """Months, units and teams with at least one gate violation, newest and most first."""
     return query(
-        "select * from marts.gate_violations_monthly order by month desc, violations desc, unit_code, team_code"
+        "select * from marts.gate_violations_monthly where violations > 0 "
+        "order by month desc, violations desc, unit_code, team_code"
     )
 
 
 def gate_violations() -> pd.DataFrame:
     return query("select * from marts.gate_violations order by started_at desc, step_id")
-
-
-def evaluation_moment() -> pd.Timestamp | None:
-    """The build's ``as_of``: the cutoff of the newest month, which is ``as_of`` itself while
-    that month is provisional (None when the mart has no cutoff column)."""
-    if "cutoff_at" not in columns("marts.kpi_monthly"):
-        return None
-    frame = query("select max(cutoff_at) as as_of from marts.kpi_monthly")
-    value = frame["as_of"].iloc[0]
-    return None if pd.isna(value) else pd.Timestamp(value)
-
-
-def uncovered_calendar_years() -> list[int]:
-    """Years where working days fall back to Monday–Friday (no official calendar)."""
-    if not has_table("raw.calendar_days"):
-        return []
-    frame = query(
-        "select distinct year(calendar_date) as year from raw.calendar_days "
-        "where not is_official order by year"
-    )
-    return [int(value) for value in frame["year"]]

@@ -1,7 +1,9 @@
-"""Every label the dashboard shows, in Chinese (default) and English.
+"""The dashboard's own interface strings, in Chinese (default) and English.
 
 One module so that a page never carries a literal label and the language switch in the
-sidebar changes every page at once.
+sidebar changes every page at once. Names of data codes (tiers, indicators, levels,
+statuses, ...) are not here: they come from the warehouse's ``marts.code_labels``
+(``dashboard.ui.code``), the one catalogue the reports and reminder texts also read.
 """
 
 from __future__ import annotations
@@ -32,7 +34,6 @@ LABELS: dict[str, tuple[str, str]] = {
         "尚未发布数据仓库：请先运行 `dangan build`。",
         "No published warehouse yet: run `dangan build` first.",
     ),
-    "missing_mart": ("数据仓库中没有该表：", "The warehouse has no table "),
     "no_data": ("暂无数据", "No data"),
     "refresh": ("刷新数据", "Refresh"),
     "download_xlsx": ("下载 Excel", "Download Excel"),
@@ -40,6 +41,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "pager": ("页码", "Page"),
     "rows_total": ("共 {n} 行", "{n} rows"),
     "all": ("全部", "All"),
+    "yes": ("是", "Yes"),
+    "no": ("否", "No"),
     # common columns
     "month": ("月份", "Month"),
     "tier": ("层级", "Tier"),
@@ -122,9 +125,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "gate_by_unit": ("按月、单位、班组统计", "By month, unit and team"),
     "mode": ("装载方式", "Mode"),
     "sharpness": ("清晰度", "Sharpness"),
-    "doc_count": ("文件数", "Documents"),
-    "first_added": ("首次归档", "First filed"),
-    "last_added": ("最近归档", "Last filed"),
+    "document_count": ("文件数", "Documents"),
+    "first_added_at": ("首次归档", "First filed"),
+    "last_added_at": ("最近归档", "Last filed"),
+    "contract_group": ("合同分组", "Contract group"),
     "file_format": ("格式", "Format"),
     "file_size": ("大小(字节)", "Size (bytes)"),
     "read_at": ("读取时间", "Read at"),
@@ -160,10 +164,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "drill_team": ("班组", "Team"),
     "drill_reset": ("返回全部", "Back to all"),
     "indicator_detail": ("指标明细", "Indicator detail"),
-    "no_hierarchy": (
-        "数据仓库未提供所属单位/班组列，无法下钻。",
-        "The warehouse has no unit/team columns on the scorecard, so drill-down is off.",
-    ),
     # sla
     "sla_title": ("业扩时限监控（红黄绿）", "Time-limit traffic light"),
     "as_of_counts": ("红黄绿数量", "Red / yellow / green"),
@@ -178,10 +178,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "my_list": ("个人待办（按工号）", "A person's list (by staff id)"),
     "staff_id": ("工号", "Staff id"),
     "digest": ("催办汇总（将发送的内容）", "Urge digest (as it will be sent)"),
-    "digest_missing": (
-        "数据仓库尚无催办汇总表 marts.reminder_digest。",
-        "The warehouse has no marts.reminder_digest yet.",
-    ),
     # contracts
     "contracts_title": ("供用电合同管理", "Supply contracts"),
     "expiring_month": ("一个月内到期", "Expiring within a month"),
@@ -199,7 +195,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "findings_by_person": ("扣分（按人员）", "Quality points by person"),
     # customer
     "customer_title": ("一户一档", "One customer, one archive"),
-    "search": ("搜索（户号、户名、地址、条码）", "Search (account, name, address, barcode)"),
+    "search": ("搜索（户号、户名、条码）", "Search (account, name, barcode)"),
     "search_results": ("匹配客户", "Matching customers"),
     "pick_customer": ("选择客户", "Customer"),
     "documents": ("档案文件", "Documents"),
@@ -224,10 +220,13 @@ LABELS: dict[str, tuple[str, str]] = {
         "{years} 年没有官方节假日数据，按周一至周五计算工作日，请在覆盖表中补充。",
         "No official holiday data for {years}: Monday–Friday is assumed; add overrides.",
     ),
-    "calendar_ok": ("工作日历已覆盖评估年份。", "The working-day calendar covers the evaluated year."),
-    "calendar_later": (
-        "{years} 年暂无官方节假日数据（尚未到来），届时请补充覆盖表。",
-        "No official holiday data yet for {years} (still ahead); add overrides before then.",
+    "calendar_ok": (
+        "工作日历已覆盖评估年份（官方节假日数据至 {year} 年）。",
+        "The working-day calendar covers the evaluated year (official holidays up to {year}).",
+    ),
+    "calendar_uncovered": (
+        "无官方节假日数据、按周一至周五计算的年份：{years}。",
+        "Years without official holiday data (Monday–Friday assumed): {years}.",
     ),
     "as_of": ("评估时点", "Evaluated as of"),
     "table_name": ("表", "Table"),
@@ -249,95 +248,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "barcodes": ("条码", "Barcodes"),
 }
 
-CODES: dict[str, dict[str, tuple[str, str]]] = {
-    "tier": {
-        "company": ("全公司", "Company"),
-        "supply_unit": ("供电单位", "Supply units"),
-        "team": ("班组", "Teams"),
-        "staff": ("业务人员", "Business staff"),
-        "collector": ("档案收集员", "Collectors"),
-    },
-    "indicator": {
-        "completion_rate": ("环节完成率", "Completion rate"),
-        "timely_filing_rate": ("归档及时率", "Timely filing rate"),
-        "handover_timely_rate": ("纸质档案移交及时率", "Paper hand-over timeliness"),
-        "sla_overdue_rate": ("业扩超时限流程比率", "Overdue process ratio"),
-        "contract_valid_rate": ("非居合同有效率", "Contract validity rate"),
-        "audit_pass_rate": ("抽查合格率", "Audit pass rate"),
-        "collection_timely_rate": ("档案收集及时率", "Collection timeliness"),
-        "completeness_rate": ("档案完整率", "Completeness rate"),
-        "quality_points": ("质量扣分", "Quality points"),
-    },
-    "status": {"red": ("红", "Red"), "yellow": ("黄", "Yellow"), "green": ("绿", "Green")},
-    "category": {
-        "to_add": ("待添加信息", "To add"),
-        "to_send": ("待发送信息", "To send"),
-        "to_hand_over": ("待移交信息", "To hand over"),
-        "dossier_to_transfer": ("待移交卷宗", "Dossier to transfer"),
-        "contract": ("合同预警信息", "Contract"),
-        "sla": ("业扩时限预警信息", "Time limit"),
-    },
-    "level": {
-        "reminder": ("提醒", "Reminder"),
-        "warning": ("预警", "Warning"),
-        "overdue": ("超期催办", "Overdue"),
-    },
-    "doc_category": {
-        "expansion": ("业扩档案", "Business expansion"),
-        "inspection": ("用检档案", "Inspection"),
-        "metering": ("计量档案", "Metering"),
-        "billing": ("电费档案", "Billing"),
-        "other": ("其它(影像)", "Other (images)"),
-    },
-    "node_code": {
-        "ACCEPT": ("业务受理", "Acceptance"),
-        "SURVEY": ("现场勘查", "Site survey"),
-        "PLAN_REPLY": ("供电方案答复", "Supply plan reply"),
-        "FEE": ("业务收费", "Fee"),
-        "DESIGN_REVIEW": ("设计文件审核", "Design review"),
-        "MID_CHECK": ("中间检查", "Intermediate check"),
-        "COMPLETION_CHECK": ("竣工检验", "Completion check"),
-        "CONTRACT": ("签订供用电合同", "Contract signing"),
-        "METERING": ("装表接电", "Metering"),
-        "INSPECTION": ("现场检查", "Inspection"),
-        "FILING": ("资料归档", "Filing"),
-    },
-    "proc_type": {
-        "LV_RES_NEW": ("低压居民新装", "LV residential new"),
-        "LV_NONRES_NEW": ("低压非居民新装", "LV non-residential new"),
-        "HV_NEW": ("高压新装", "HV new"),
-        "CAP_INC": ("增容", "Capacity increase"),
-        "CAP_DEC": ("减容", "Capacity decrease"),
-        "SUSPEND": ("暂停", "Suspension"),
-        "TRANSFER": ("过户", "Transfer"),
-        "RENAME": ("更名", "Rename"),
-        "CLOSE": ("销户", "Closure"),
-        "METER_ROTATION": ("表计轮换", "Meter rotation"),
-        "PERIODIC_INSPECTION": ("周期性用电检查", "Periodic inspection"),
-    },
-    "doc_type": {
-        "APPLICATION": ("用电申请书", "Application"),
-        "ID_PROOF": ("客户有效身份证明", "Proof of identity"),
-        "PROPERTY_PROOF": ("产权证明", "Proof of property"),
-        "SURVEY_SHEET": ("现场勘查单", "Survey sheet"),
-        "SUPPLY_PLAN": ("供电方案答复单", "Supply plan reply"),
-        "FEE_RECEIPT": ("业务收费凭证", "Fee receipt"),
-        "DESIGN_APPROVAL": ("设计文件审核意见单", "Design approval"),
-        "MID_CHECK_REPORT": ("中间检查意见单", "Intermediate check report"),
-        "COMPLETION_REPORT": ("竣工检验意见单", "Completion report"),
-        "CONTRACT": ("供用电合同", "Supply contract"),
-        "METERING_ORDER": ("装表接电工作单", "Metering work order"),
-        "INSPECTION_REPORT": ("用电检查结果通知书", "Inspection report"),
-    },
-    "decode_status": {
-        "decoded": ("已识别", "Decoded"),
-        "no_barcode": ("无条码", "No barcode"),
-        "blank": ("空白页", "Blank"),
-        "error": ("无法读取", "Unreadable"),
-    },
-    "bool": {"True": ("是", "Yes"), "False": ("否", "No")},
-}
-
 
 def language() -> str:
     """The language picked in the sidebar; pages run alone (tests) fall back to Chinese."""
@@ -353,13 +263,3 @@ def t(key: str, **kwargs: object) -> str:
     zh, en = LABELS[key]
     text = zh if language() == "zh" else en
     return text.format(**kwargs) if kwargs else text
-
-
-def code(kind: str, value: object) -> str:
-    """The display name of a code (indicator, tier, node...); unknown codes show as is."""
-    if value is None:
-        return ""
-    names = CODES[kind].get(str(value))
-    if names is None:
-        return str(value)
-    return names[0] if language() == "zh" else names[1]

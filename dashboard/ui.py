@@ -1,6 +1,9 @@
-"""Helpers every page shares: the warehouse guard, number formats, localised tables, paging.
+"""Helpers every page shares: the warehouse guard, code labels, number formats, localised
+tables, paging.
 
-Formats are fixed here once: percentages to one decimal, dates ``YYYY-MM-DD``.
+Formats are fixed here once: percentages to one decimal, dates ``YYYY-MM-DD``. Names of
+data codes (tiers, indicators, levels, ...) come from ``marts.code_labels`` only; ``i18n``
+holds the interface's own strings.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data
-from dashboard.i18n import code, t
+from dashboard.i18n import language, t
 
 DEFAULT_PAGE_SIZE = 50
 RATE_INDICATORS = {
@@ -37,11 +40,27 @@ def require_warehouse() -> str:
         raise
 
 
-def require_table(qualified: str) -> bool:
-    if data.has_table(qualified):
-        return True
-    st.warning(t("missing_mart") + f"`{qualified}`")
-    return False
+def code_names(kind: str) -> dict[str, str]:
+    """Each code of ``kind`` with its name in the current language (``marts.code_labels``)."""
+    labels = data.code_labels()
+    rows = labels[labels["kind"] == kind]
+    if rows.empty:
+        raise ValueError(f"marts.code_labels has no kind {kind!r}")
+    return dict(zip(rows["code"], rows["zh" if language() == "zh" else "en"], strict=True))
+
+
+def code(kind: str, value: object) -> str:
+    """The display name of a data code; a code without a label shows as is."""
+    if value is None or pd.isna(value):
+        return ""
+    return code_names(kind).get(str(value), str(value))
+
+
+def yes_no(value: object) -> str:
+    """A flag as 是/否 (Yes/No); unknown shows empty."""
+    if value is None or pd.isna(value):
+        return ""
+    return t("yes") if bool(value) else t("no")
 
 
 def truthy(value: object) -> bool:
@@ -91,21 +110,28 @@ def display(
     *,
     codes: dict[str, str] | None = None,
     names: tuple[str, ...] = (),
+    flags: tuple[str, ...] = (),
     dates: tuple[str, ...] = (),
     timestamps: tuple[str, ...] = (),
     rates: tuple[str, ...] = (),
 ) -> pd.DataFrame:
-    """A copy ready to show: codes translated, ids named, dates and rates formatted,
-    headers in the current language. Formatting happens here, never in SQL."""
+    """A copy ready to show: codes labelled (``codes`` maps a column to its code_labels
+    kind), ids named, flags as 是/否, dates and rates formatted, headers in the current
+    language. Formatting happens here, never in SQL."""
     shown = frame.copy()
-    lookup = data.entity_names() if names else {}
+    lookup = data.org_names() if names else {}
     for column in names:
         shown[column] = [
             f"{lookup[value]} ({value})" if value in lookup else ("" if pd.isna(value) else value)
             for value in shown[column]
         ]
     for column, kind in (codes or {}).items():
-        shown[column] = [code(kind, value) if not pd.isna(value) else "" for value in shown[column]]
+        labels = code_names(kind)
+        shown[column] = [
+            "" if pd.isna(value) else labels.get(str(value), str(value)) for value in shown[column]
+        ]
+    for column in flags:
+        shown[column] = [yes_no(value) for value in shown[column]]
     for column in dates:
         shown[column] = [day(value) for value in shown[column]]
     for column in timestamps:

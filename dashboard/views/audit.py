@@ -6,8 +6,16 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, export
-from dashboard.i18n import code, t
-from dashboard.ui import display, indicator_value, month_label, paginated, require_warehouse, to_date
+from dashboard.i18n import t
+from dashboard.ui import (
+    code,
+    display,
+    indicator_value,
+    month_label,
+    paginated,
+    require_warehouse,
+    to_date,
+)
 
 require_warehouse()
 st.title(t("audit_title"))
@@ -20,11 +28,10 @@ month = st.selectbox(t("pick_month"), options=sample_months, format_func=month_l
 sample = data.audit_sample(month)
 
 st.subheader(t("sample_list"))
-sizes = sample.groupby("unit_code", as_index=False)[["population", "sample_size"]].max()
+sizes = data.audit_sizes(month)
 st.dataframe(display(sizes, names=("unit_code",)), hide_index=True, width="stretch")
-seed_column = next((c for c in ("sample_seed", "seed") if c in sample.columns), None)
-if seed_column is not None and not sample.empty:
-    st.caption(f"{t('seed_string')}: `{sample[seed_column].iloc[0]}`")
+if not sample.empty:
+    st.caption(f"{t('seed_string')}: `{sample['sample_seed'].iloc[0]}`")
 
 listing = sample[
     ["unit_code", "sample_rank", "proc_id", "proc_type", "cust_no", "owner_id", "population", "sample_size"]
@@ -57,9 +64,7 @@ if month not in scored_months:
 units = data.kpi(month, ("supply_unit",))
 pass_rates = units[units["indicator"] == "audit_pass_rate"]
 st.plotly_chart(charts.indicator_vs_target(pass_rates, "audit_pass_rate", True), key="audit_pass")
-people = data.kpi(month, ("staff", "collector"))
-points = people[(people["indicator"] == "quality_points") & (people["value"].fillna(0) > 0)]
-points = points.sort_values(["value", "entity_id"], ascending=[False, True])
+points = data.quality_points(month)
 st.markdown(f"**{t('findings_by_person')}**")
 paginated(
     pd.DataFrame(

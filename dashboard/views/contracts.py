@@ -19,12 +19,13 @@ COLUMNS = [
     "auto_renew",
     "valid",
     "alert_level",
+    "contract_group",
 ]
 
 require_warehouse()
 st.title(t("contracts_title"))
 
-names = data.entity_names()
+names = data.org_names()
 unit = st.selectbox(
     t("unit_code"),
     options=["", *data.contract_units()],
@@ -39,10 +40,10 @@ tabs = st.tabs([t(key) for key in counts])
 for tab, key in zip(tabs, counts, strict=True):
     with tab:
         rows = data.contract_rows(key, unit or None)
-        wanted = [c for c in COLUMNS if c in rows.columns]
         paginated(
-            rows[wanted],
-            codes={"alert_level": "level", "auto_renew": "bool", "valid": "bool"},
+            rows[COLUMNS],
+            codes={"alert_level": "level", "contract_group": "contract_group"},
+            flags=("auto_renew", "valid"),
             names=("unit_code", "manager_id"),
             dates=("expires_on",),
             key=f"contract_{key}",

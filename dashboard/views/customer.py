@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import data, scan_view
-from dashboard.i18n import code, language, t
-from dashboard.ui import display, paginated, require_warehouse
+from dashboard.i18n import t
+from dashboard.ui import code, display, paginated, require_warehouse
 
 CATEGORIES = ("expansion", "inspection", "metering", "billing", "other")
 
@@ -29,23 +29,22 @@ cust_no = st.selectbox(
 )
 
 documents = data.customer_documents(cust_no)
-if language() == "zh" and "doc_type_zh" in documents.columns:
-    # The catalogue seed names every document type; prefer it to the built-in list.
-    documents = documents.assign(doc_type=documents["doc_type_zh"].fillna(documents["doc_type"]))
+processes = data.customer_processes(cust_no)
 contract = data.customer_contract(cust_no)
 open_steps = data.customer_open_steps(cust_no)
 audits = data.customer_audits(cust_no)
 
 st.subheader(t("documents"))
-counts = documents.groupby("category").size()
-tabs = st.tabs([f"{code('doc_category', c)} ({int(counts.get(c, 0))})" for c in CATEGORIES])
+counts = data.customer_document_counts(cust_no)
+tabs = st.tabs([f"{code('doc_category', c)} ({counts.get(c, 0)})" for c in CATEGORIES])
 document_columns = ["added_at", "doc_type", "doc_id", "barcode", "proc_id", "pages", "scanned", "scan_file"]
 for tab, category in zip(tabs, CATEGORIES, strict=True):
     with tab:
         rows = documents[documents["category"] == category].sort_values(["added_at", "doc_id"])
         paginated(
             rows[document_columns],
-            codes={"scanned": "bool", "doc_type": "doc_type"},
+            codes={"doc_type": "doc_type"},
+            flags=("scanned",),
             timestamps=("added_at",),
             key=f"cust_docs_{category}",
         )
@@ -71,18 +70,14 @@ else:
         left.warning(t("scan_missing") + str(error))
     right.markdown(f"**{t('scan_quality')}**")
     quality_columns = [
-        c
-        for c in (
-            "page_no",
-            "width_px",
-            "height_px",
-            "dpi",
-            "sharpness",
-            "decode_status",
-            "barcodes",
-            "error",
-        )
-        if c in pages
+        "page_no",
+        "width_px",
+        "height_px",
+        "dpi",
+        "sharpness",
+        "decode_status",
+        "barcodes",
+        "error",
     ]
     right.dataframe(
         display(pages[quality_columns], codes={"decode_status": "decode_status"}),
@@ -91,23 +86,14 @@ else:
     )
 
 st.subheader(t("processes"))
-with_process = documents[documents["proc_id"].notna()]
-if with_process.empty and open_steps.empty:
+if processes.empty and open_steps.empty:
     st.caption(t("no_data"))
-if not with_process.empty:
-    type_column = "proc_type" if "proc_type" in with_process.columns else None
-    keys = ["proc_id", type_column] if type_column else ["proc_id"]
-    processes = (
-        with_process.groupby(keys, dropna=False)
-        .agg(doc_count=("doc_id", "count"), first_added=("added_at", "min"), last_added=("added_at", "max"))
-        .reset_index()
-        .sort_values("first_added")
-    )
+if not processes.empty:
     st.dataframe(
         display(
-            processes,
-            codes={"proc_type": "proc_type"} if type_column else None,
-            timestamps=("first_added", "last_added"),
+            processes[["proc_id", "proc_type", "document_count", "first_added_at", "last_added_at"]],
+            codes={"proc_type": "proc_type"},
+            timestamps=("first_added_at", "last_added_at"),
         ),
         hide_index=True,
         width="stretch",
@@ -126,7 +112,7 @@ if not open_steps.empty:
                     "remaining_workdays",
                 ]
             ],
-            codes={"status": "status", "proc_type": "proc_type", "node_code": "node_code"},
+            codes={"status": "sla_status", "proc_type": "proc_type", "node_code": "node"},
             names=("assignee_id",),
             timestamps=("started_at",),
         ),
@@ -145,25 +131,22 @@ if not audits.empty:
     )
 
 borrowings = data.customer_borrowings(cust_no)
-if borrowings is not None and not borrowings.empty:
+if not borrowings.empty:
     st.subheader(t("borrowings"))
-    wanted = [
-        c
-        for c in (
-            "borrow_id",
-            "dossier_id",
-            "borrower_id",
-            "status",
-            "due_on",
-            "days_overdue",
-            "requested_at",
-            "returned_at",
-        )
-        if c in borrowings.columns
+    borrowing_columns = [
+        "borrow_id",
+        "dossier_id",
+        "borrower_id",
+        "status",
+        "due_on",
+        "days_overdue",
+        "requested_at",
+        "returned_at",
     ]
     st.dataframe(
         display(
-            borrowings[wanted],
+            borrowings[borrowing_columns],
+            codes={"status": "borrow_status"},
             names=("borrower_id",),
             dates=("due_on",),
             timestamps=("requested_at", "returned_at"),
@@ -179,7 +162,8 @@ else:
     st.dataframe(
         display(
             contract[["contract_id", "expires_on", "auto_renew", "valid", "alert_level", "manager_id"]],
-            codes={"alert_level": "level", "auto_renew": "bool", "valid": "bool"},
+            codes={"alert_level": "level"},
+            flags=("auto_renew", "valid"),
             names=("manager_id",),
             dates=("expires_on",),
         ),

@@ -6,8 +6,16 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data
-from dashboard.i18n import code, t
-from dashboard.ui import RATE_INDICATORS, indicator_value, month_label, require_warehouse, to_date, truthy
+from dashboard.i18n import t
+from dashboard.ui import (
+    RATE_INDICATORS,
+    code,
+    indicator_value,
+    month_label,
+    require_warehouse,
+    to_date,
+    truthy,
+)
 
 HEADLINE = ("timely_filing_rate", "completion_rate", "sla_overdue_rate", "contract_valid_rate")
 UNIT_INDICATORS = (
@@ -62,15 +70,16 @@ for column, indicator in zip(st.columns(len(HEADLINE)), HEADLINE, strict=True):
             border=True,
         )
     else:
-        current = units[units["indicator"] == indicator].dropna(subset=["value"])
-        if current.empty:
+        lowest = data.unit_extreme(month, indicator, highest=False)
+        highest = data.unit_extreme(month, indicator, highest=True)
+        if lowest.empty:
             column.metric(code("indicator", indicator), "—", border=True)
             continue
-        low, high = current["value"].min(), current["value"].max()
+        low, high = lowest["value"].iloc[0], highest["value"].iloc[0]
         column.metric(
             code("indicator", indicator) + t("lowest_unit"),
             indicator_value(indicator, low),
-            delta=t("vs_target", target=indicator_value(indicator, current["target"].iloc[0])),
+            delta=t("vs_target", target=indicator_value(indicator, lowest["target"].iloc[0])),
             delta_color="off",
             delta_arrow="off",
             delta_description=t("highest_unit", high=indicator_value(indicator, high)),

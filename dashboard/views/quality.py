@@ -1,24 +1,24 @@
 """数据质量: last build, rows loaded and rejected, unmatched barcodes, unreadable scans,
-gate violations and the working-day calendar's coverage."""
+gate violations and the working-day calendar's coverage (as ``marts.build_info`` states it)."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import data
 from dashboard.i18n import t
-from dashboard.ui import display, minute, paginated, require_warehouse
+from dashboard.ui import display, minute, paginated, require_warehouse, truthy
 
 version = require_warehouse()
 st.title(t("quality_title"))
 
+build = data.build_info()
 runs = data.ingest_runs()
 first = st.columns(3)
-if runs.empty:
-    first[0].metric(t("last_build"), "—", border=True)
-else:
+first[0].metric(t("last_build"), minute(build["built_at"]), border=True)
+if not runs.empty:
     failed = runs[runs["status"] != "ok"]
-    first[0].metric(t("last_build"), minute(runs["finished_at"].max()), border=True)
     first[1].metric(
         t("build_status"),
         "ok" if failed.empty else f"failed ({len(failed)})",
@@ -26,20 +26,15 @@ else:
     )
 first[2].metric(t("version"), version, border=True)
 
-as_of = data.evaluation_moment()
-if as_of is not None:
-    st.caption(f"{t('as_of')}: {minute(as_of)}")
-years = data.uncovered_calendar_years()
-# Only the year being evaluated matters now; later years are listed so overrides can be
-# added before they arrive.
-current = [year for year in years if as_of is not None and year <= as_of.year]
-later = [year for year in years if year not in current]
-if current or (years and as_of is None):
-    st.warning(t("calendar_warning", years=", ".join(str(year) for year in (current or years))))
+st.caption(f"{t('as_of')}: {minute(build['as_of'])}")
+# Only the year being evaluated decides the warning; other uncovered years are listed so
+# overrides can be added before they matter.
+if truthy(build["is_as_of_year_covered"]):
+    st.caption(t("calendar_ok", year=build["official_calendar_last_year"]))
 else:
-    st.caption(t("calendar_ok"))
-if later and as_of is not None:
-    st.caption(t("calendar_later", years=", ".join(str(year) for year in later)))
+    st.warning(t("calendar_warning", years=pd.Timestamp(build["as_of"]).year))
+if not pd.isna(build["uncovered_years"]) and build["uncovered_years"]:
+    st.caption(t("calendar_uncovered", years=build["uncovered_years"]))
 
 st.subheader(t("rows_loaded"))
 st.dataframe(
@@ -68,11 +63,7 @@ with st.expander(t("rejects") + " · " + t("row_key")):
     paginated(data.ingest_reject_rows(), key="dq_reject_rows", page_size=20)
 
 st.subheader(t("unmatched_barcodes"))
-unmatched = data.unmatched_barcodes()
-if unmatched is None:
-    st.caption(t("missing_mart") + "`marts.unmatched_barcodes`")
-else:
-    paginated(unmatched, key="dq_unmatched")
+paginated(data.unmatched_barcodes(), codes={"decode_status": "decode_status"}, key="dq_unmatched")
 
 st.subheader(t("decode_summary"))
 decode = data.scan_decode_summary()
@@ -82,25 +73,20 @@ st.subheader(t("unreadable_scans"))
 paginated(data.unreadable_scans(), timestamps=("read_at",), key="dq_scans")
 
 st.subheader(t("gate_violations"))
-monthly = data.gate_violations_monthly()
-if monthly is not None:
-    st.markdown(f"**{t('gate_by_unit')}**")
-    wanted = [
-        c
-        for c in ("month", "unit_code", "team_code", "steps_started", "violations", "violation_rate")
-        if c in monthly.columns
-    ]
-    paginated(
-        monthly[monthly["violations"] > 0][wanted],
-        names=("unit_code", "team_code"),
-        dates=("month",),
-        rates=("violation_rate",),
-        key="dq_gate_monthly",
-        page_size=20,
-    )
+st.markdown(f"**{t('gate_by_unit')}**")
+paginated(
+    data.gate_violations_monthly()[
+        ["month", "unit_code", "team_code", "steps_started", "violations", "violation_rate"]
+    ],
+    names=("unit_code", "team_code"),
+    dates=("month",),
+    rates=("violation_rate",),
+    key="dq_gate_monthly",
+    page_size=20,
+)
 paginated(
     data.gate_violations(),
-    codes={"node_code": "node_code"},
+    codes={"node_code": "node"},
     names=("unit_code", "team_code", "assignee_id"),
     timestamps=("started_at",),
     key="dq_gate",

@@ -10,8 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, export
-from dashboard.i18n import CODES, code, t
-from dashboard.ui import indicator_value, month_label, require_warehouse, to_date, truthy
+from dashboard.i18n import t
+from dashboard.ui import code, indicator_value, month_label, require_warehouse, to_date, truthy
 
 TIERS = ("supply_unit", "team", "staff", "collector")
 CHILD_TIER = {"supply_unit": "team", "team": "staff"}
@@ -25,7 +25,6 @@ if months.empty:
     st.info(t("no_data"))
     st.stop()
 provisional = dict(zip(months["month"].map(to_date), months["provisional"], strict=True))
-has_hierarchy = {"unit_code", "team_code"} <= set(data.columns("marts.scorecard_monthly"))
 
 st.session_state.setdefault("rank_tier", "supply_unit")
 st.session_state.setdefault("rank_unit", ALL)
@@ -35,7 +34,7 @@ st.session_state.setdefault("rank_team", ALL)
 def _drill(chart_key: str, tier: str) -> None:
     """A bar click on units or teams opens the next tier filtered to the clicked entity."""
     points = st.session_state[chart_key].selection.points
-    if not points or tier not in CHILD_TIER or not has_hierarchy:
+    if not points or tier not in CHILD_TIER:
         return
     entity_id = points[0]["customdata"][0]
     if tier == "supply_unit":
@@ -67,43 +66,40 @@ tier = tier or "supply_unit"
 board = data.scorecard(month, tier)
 indicators = data.scorecard_indicators(month, tier)
 
-if has_hierarchy:
-    crumbs = st.columns([2, 2, 1])
-    unit_rows = data.scorecard(month, "supply_unit")
-    unit_options = [ALL, *unit_rows["entity_id"]]
-    unit_names = dict(zip(unit_rows["entity_id"], unit_rows["entity_name"], strict=True))
-    if st.session_state["rank_unit"] not in unit_options:
-        st.session_state["rank_unit"] = ALL
-    unit = crumbs[0].selectbox(
-        t("drill_unit"),
-        options=unit_options,
-        format_func=lambda v: t("all") if v == ALL else unit_names.get(v, v),
-        key="rank_unit",
-        disabled=tier == "supply_unit",
-    )
-    team_rows = data.scorecard(month, "team")
-    if unit != ALL:
-        team_rows = team_rows[team_rows["unit_code"] == unit]
-    team_options = [ALL, *team_rows["entity_id"]]
-    team_names = dict(zip(team_rows["entity_id"], team_rows["entity_name"], strict=True))
-    if st.session_state["rank_team"] not in team_options:
-        st.session_state["rank_team"] = ALL
-    team = crumbs[1].selectbox(
-        t("drill_team"),
-        options=team_options,
-        format_func=lambda v: t("all") if v == ALL else team_names.get(v, v),
-        key="rank_team",
-        disabled=tier not in ("staff", "collector"),
-    )
-    crumbs[2].button(t("drill_reset"), on_click=_reset, icon=":material/arrow_upward:")
-    if tier != "supply_unit" and unit != ALL:
-        board = board[board["unit_code"] == unit]
-    if tier in ("staff", "collector") and team != ALL:
-        board = board[board["team_code"] == team]
-    if tier in CHILD_TIER:
-        st.caption(t("drill_hint"))
-else:
-    st.caption(t("no_hierarchy"))
+crumbs = st.columns([2, 2, 1])
+unit_rows = data.scorecard(month, "supply_unit")
+unit_options = [ALL, *unit_rows["entity_id"]]
+unit_names = dict(zip(unit_rows["entity_id"], unit_rows["entity_name"], strict=True))
+if st.session_state["rank_unit"] not in unit_options:
+    st.session_state["rank_unit"] = ALL
+unit = crumbs[0].selectbox(
+    t("drill_unit"),
+    options=unit_options,
+    format_func=lambda v: t("all") if v == ALL else unit_names.get(v, v),
+    key="rank_unit",
+    disabled=tier == "supply_unit",
+)
+team_rows = data.scorecard(month, "team")
+if unit != ALL:
+    team_rows = team_rows[team_rows["unit_code"] == unit]
+team_options = [ALL, *team_rows["entity_id"]]
+team_names = dict(zip(team_rows["entity_id"], team_rows["entity_name"], strict=True))
+if st.session_state["rank_team"] not in team_options:
+    st.session_state["rank_team"] = ALL
+team = crumbs[1].selectbox(
+    t("drill_team"),
+    options=team_options,
+    format_func=lambda v: t("all") if v == ALL else team_names.get(v, v),
+    key="rank_team",
+    disabled=tier not in ("staff", "collector"),
+)
+crumbs[2].button(t("drill_reset"), on_click=_reset, icon=":material/arrow_upward:")
+if tier != "supply_unit" and unit != ALL:
+    board = board[board["unit_code"] == unit]
+if tier in ("staff", "collector") and team != ALL:
+    board = board[board["team_code"] == team]
+if tier in CHILD_TIER:
+    st.caption(t("drill_hint"))
 
 if board.empty:
     st.info(t("no_data"))
@@ -118,18 +114,11 @@ st.plotly_chart(
 )
 
 detail = indicators[indicators["entity_id"].isin(board["entity_id"])]
-order = [indicator for indicator in CODES["indicator"] if indicator in set(detail["indicator"])]
-table = board[["rank", "entity_id", "entity_name", "total_score", "prev_rank", "prev_score"]].copy()
-table["rank_change"] = [
-    "" if pd.isna(prev) else f"{int(prev) - int(cur):+d}"
-    for cur, prev in zip(table["rank"], table["prev_rank"], strict=True)
-]
-table["score_change"] = [
-    "" if pd.isna(prev) else f"{cur - prev:+.2f}"
-    for cur, prev in zip(table["total_score"], table["prev_score"], strict=True)
-]
+order = sorted(set(detail["indicator"]))
+table = board[["rank", "entity_id", "entity_name", "total_score", "rank_change", "score_change"]].copy()
+table["rank_change"] = ["" if pd.isna(change) else f"{int(change):+d}" for change in table["rank_change"]]
+table["score_change"] = ["" if pd.isna(change) else f"{change:+.2f}" for change in table["score_change"]]
 table["total_score"] = table["total_score"].map(lambda v: f"{v:.2f}")
-table = table.drop(columns=["prev_rank", "prev_score"])
 for indicator in order:
     rows = detail[detail["indicator"] == indicator].set_index("entity_id")
     table[code("indicator", indicator)] = [

@@ -5,13 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import charts, data
-from dashboard.i18n import CODES, code, t
-from dashboard.ui import display, minute, paginated, require_warehouse
+from dashboard.i18n import t
+from dashboard.ui import code, display, minute, paginated, require_warehouse
 
 require_warehouse()
 st.title(t("reminders_title"))
 
-names = data.entity_names()
+names = data.org_names()
 unit = st.selectbox(
     t("unit_code"),
     options=["", *data.reminder_units()],
@@ -21,7 +21,8 @@ unit = st.selectbox(
 
 st.subheader(t("by_category"))
 st.plotly_chart(
-    charts.reminder_levels(data.reminder_levels(unit or None), list(CODES["category"])), key="rem_chart"
+    charts.reminder_levels(data.reminder_levels(unit or None), data.reminder_categories(unit or None)),
+    key="rem_chart",
 )
 group = st.radio(
     t("group_by"),
@@ -47,34 +48,25 @@ if staff_id:
     st.caption(names.get(staff_id, staff_id))
     paginated(
         own[["level", "category", "object_id", "unit_code", "since", "due_at"]],
-        codes={"level": "level", "category": "category"},
+        codes={"level": "level", "category": "reminder_category"},
         names=("unit_code",),
         timestamps=("since", "due_at"),
         key="rem_own",
     )
 
 st.subheader(t("digest"))
-digest = data.reminder_digest()
-if digest is None:
-    st.info(t("digest_missing"))
-    st.stop()
-if unit != "" and "unit_code" in digest.columns:
-    digest = digest[digest["unit_code"] == unit]
+digest = data.reminder_digest(unit or None)
 if digest.empty:
     st.caption(t("no_data"))
     st.stop()
 summary_columns = [
-    c
-    for c in (
-        "person_id",
-        "person_name",
-        "unit_code",
-        "total_count",
-        "overdue_count",
-        "warning_count",
-        "reminder_count",
-    )
-    if c in digest.columns
+    "person_id",
+    "person_name",
+    "unit_code",
+    "total_count",
+    "overdue_count",
+    "warning_count",
+    "reminder_count",
 ]
 paginated(digest[summary_columns], names=("unit_code",), key="rem_digest", page_size=20)
 people = digest["person_id"].tolist()

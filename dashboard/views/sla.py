@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import charts, data
-from dashboard.i18n import code, t
-from dashboard.ui import paginated, require_warehouse
+from dashboard.i18n import t
+from dashboard.ui import code, paginated, require_warehouse
 
 STATUSES = ("red", "yellow", "green")
 
@@ -18,41 +18,36 @@ if head[1].button(t("refresh"), icon=":material/refresh:", key="sla_refresh"):
     st.rerun()
 st.caption(f"{t('version')}: {version}")
 
-steps = data.sla_monitor()
-names = data.entity_names()
+names = data.org_names()
 filters = st.columns(3)
-units = filters[0].multiselect(
+selected: dict[str, list[str]] = {}
+selected["unit_code"] = filters[0].multiselect(
     t("unit_code"),
-    options=sorted(steps["unit_code"].dropna().unique()),
+    options=data.sla_options("unit_code", selected),
     format_func=lambda v: names.get(v, v),
     key="sla_units",
     placeholder=t("all"),
 )
-if units:
-    steps = steps[steps["unit_code"].isin(units)]
-teams = filters[1].multiselect(
+selected["team_code"] = filters[1].multiselect(
     t("team_code"),
-    options=sorted(steps["team_code"].dropna().unique()),
+    options=data.sla_options("team_code", selected),
     format_func=lambda v: names.get(v, v),
     key="sla_teams",
     placeholder=t("all"),
 )
-if teams:
-    steps = steps[steps["team_code"].isin(teams)]
-nodes = filters[2].multiselect(
+selected["node_code"] = filters[2].multiselect(
     t("node_code"),
-    options=sorted(steps["node_code"].dropna().unique()),
-    format_func=lambda v: code("node_code", v),
+    options=data.sla_options("node_code", selected),
+    format_func=lambda v: code("node", v),
     key="sla_nodes",
     placeholder=t("all"),
 )
-if nodes:
-    steps = steps[steps["node_code"].isin(nodes)]
 
+statuses = data.sla_status_counts(selected)
 for column, status in zip(st.columns(3), STATUSES, strict=True):
-    column.metric(code("status", status), int((steps["status"] == status).sum()), border=True)
+    column.metric(code("sla_status", status), statuses.get(status, 0), border=True)
 
-if steps.empty:
+if not statuses:
     st.info(t("no_data"))
     st.stop()
 
@@ -65,17 +60,17 @@ with left:
         horizontal=True,
         key="sla_group",
     )
-counts = steps.groupby([group, "status"], as_index=False).size().rename(columns={"size": "count"})
+counts = data.sla_group_counts(group, selected)
 counts["group_name"] = [names.get(value, value) for value in counts[group]]
 # Red and yellow are what needs attention; green is still counted above.
 hide_green = right.toggle(
-    t("hide_green"), value=bool(steps["status"].isin(["red", "yellow"]).any()), key="sla_hide_green"
+    t("hide_green"), value=bool(statuses.get("red") or statuses.get("yellow")), key="sla_hide_green"
 )
 shown_statuses = ("red", "yellow") if hide_green else STATUSES
 st.plotly_chart(charts.traffic_light(counts, t(group), shown_statuses), key="sla_chart")
 
 st.subheader(t("red_yellow_list"))
-urgent = steps[steps["status"].isin(["red", "yellow"])].sort_values(["remaining_workdays", "step_id"])
+urgent = data.sla_steps(selected, ("red", "yellow"))
 paginated(
     urgent[
         [
@@ -94,7 +89,7 @@ paginated(
             "remaining_workdays",
         ]
     ],
-    codes={"status": "status", "node_code": "node_code", "proc_type": "proc_type"},
+    codes={"status": "sla_status", "node_code": "node", "proc_type": "proc_type"},
     names=("unit_code", "team_code", "assignee_id"),
     timestamps=("started_at",),
     key="sla_list",

@@ -315,3 +315,25 @@ def test_audit_sample_downloads_as_excel_with_empty_result_columns(
     assert {"流程编号", "稽查结果", "问题描述"} <= set(header)
     assert sorted(row[header.index("流程编号")] for row in rows[1:]) == sorted(processes)
     assert all(row[header.index("稽查结果")] in (None, "") for row in rows[1:])
+
+
+def test_quality_page_in_chromium_states_the_builds_as_of(
+    dashboard_url: str, browser, tiny_warehouse: Path
+) -> None:
+    """GIVEN the published build WHEN the data-quality page opens in Chromium THEN it states
+    the moment the figures were computed as of, as marts.build_info records it."""
+    from selenium.webdriver.common.by import By
+
+    from dashboard.ui import minute
+    from ingest.warehouse import connect_published
+
+    con = connect_published(tiny_warehouse)
+    try:
+        as_of = con.execute("select as_of from marts.build_info").fetchone()[0]
+    finally:
+        con.close()
+    browser.get(f"{dashboard_url}/quality")
+    _wait_rendered(browser)
+    assert not _errors(browser)
+    text = browser.find_element(By.CSS_SELECTOR, '[data-testid="stMain"]').get_attribute("innerText")
+    assert f"评估时点: {minute(as_of)}" in text
