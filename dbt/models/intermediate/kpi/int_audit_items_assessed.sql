@@ -27,10 +27,7 @@ checks_in_month as (
         processes.owner_team_code,
     from checks
     inner join months
-        on
-            checks.checked_at >= months.month
-            and checks.checked_at < months.next_month_at
-            and checks.checked_at <= months.cutoff_at
+        on {{ counts_in_month('checks.checked_at') }}
     inner join processes
         on checks.proc_id = processes.proc_id
     where not processes.is_cancelled

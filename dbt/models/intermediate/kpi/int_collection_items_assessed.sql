@@ -20,10 +20,7 @@ sent_in_month as (
         {{ as_of_cut('steps.reviewed_at', 'months.cutoff_at') }} as reviewed_at,
     from steps
     inner join months
-        on
-            steps.sent_at >= months.month
-            and steps.sent_at < months.next_month_at
-            and steps.sent_at <= months.cutoff_at
+        on {{ counts_in_month('steps.sent_at') }}
     where
         steps.arch_step_id is not null
         and not steps.is_cancelled

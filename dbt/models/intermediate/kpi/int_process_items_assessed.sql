@@ -36,10 +36,7 @@ completed_in_month as (
         processes.*,
     from processes
     inner join months
-        on
-            processes.completed_at >= months.month
-            and processes.completed_at < months.next_month_at
-            and processes.completed_at <= months.cutoff_at
+        on {{ counts_in_month('processes.completed_at') }}
     where not processes.is_cancelled
 ),
 

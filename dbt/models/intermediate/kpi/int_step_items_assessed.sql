@@ -19,10 +19,7 @@ steps_in_month as (
         steps.*,
     from steps
     inner join months
-        on
-            steps.completed_at >= months.month
-            and steps.completed_at < months.next_month_at
-            and steps.completed_at <= months.cutoff_at
+        on {{ counts_in_month('steps.completed_at') }}
     where not steps.is_cancelled
 ),
 
