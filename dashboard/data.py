@@ -87,8 +87,8 @@ def refresh() -> None:
 
 
 def code_labels() -> pd.DataFrame:
-    """Every code's Chinese and English name (``marts.code_labels``, one cached select)."""
-    return query("select kind, code, zh, en from marts.code_labels order by kind, code")
+    """Every code's Chinese and English name in display order (``marts.code_labels``, one cached select)."""
+    return query("select kind, code, zh, en from marts.code_labels order by kind, sort_order")
 
 
 def org_names() -> dict[str, str]:

@@ -11,7 +11,7 @@ import streamlit as st
 
 from dashboard import charts, data, export
 from dashboard.i18n import t
-from dashboard.ui import code, indicator_value, month_label, require_warehouse, to_date, truthy
+from dashboard.ui import code, code_names, indicator_value, month_label, require_warehouse, to_date, truthy
 
 TIERS = ("supply_unit", "team", "staff", "collector")
 CHILD_TIER = {"supply_unit": "team", "team": "staff"}
@@ -114,7 +114,8 @@ st.plotly_chart(
 )
 
 detail = indicators[indicators["entity_id"].isin(board["entity_id"])]
-order = sorted(set(detail["indicator"]))
+shown = set(detail["indicator"])
+order = [indicator for indicator in code_names("indicator") if indicator in shown]
 table = board[["rank", "entity_id", "entity_name", "total_score", "rank_change", "score_change"]].copy()
 table["rank_change"] = ["" if pd.isna(change) else f"{int(change):+d}" for change in table["rank_change"]]
 table["score_change"] = ["" if pd.isna(change) else f"{change:+.2f}" for change in table["score_change"]]

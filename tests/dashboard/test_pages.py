@@ -177,6 +177,28 @@ def test_rankings_page_shows_points_lost_as_in_kpi_monthly(marts: duckdb.DuckDBP
         assert lost == ("—" if expected[entity_id] is None else f"{expected[entity_id]:.2f}")
 
 
+def test_rankings_page_orders_indicator_columns_as_the_label_catalogue(
+    marts: duckdb.DuckDBPyConnection,
+) -> None:
+    """GIVEN the month's unit indicators and the catalogue's display order of indicators
+    WHEN the rankings page shows one column per indicator
+    THEN the columns follow code_labels.sort_order, not the alphabet of the codes."""
+    month = latest_month(marts)
+    expected = [
+        name
+        for (name,) in marts.execute(
+            "select labels.zh from marts.code_labels as labels "
+            "where labels.kind = 'indicator' and labels.code in ("
+            "select indicator from marts.kpi_monthly where month = ? and tier = 'supply_unit') "
+            "order by labels.sort_order",
+            [month],
+        ).fetchall()
+    ]
+    assert len(expected) > 1
+    shown = [column for column in run_view("rankings.py").dataframe[0].value.columns if column in expected]
+    assert shown == expected
+
+
 def test_rankings_drill_down_to_a_units_teams_shows_only_that_unit(
     marts: duckdb.DuckDBPyConnection,
 ) -> None:
