@@ -22,6 +22,19 @@ ARCHIVE_URL = os.environ.get("DANGAN_ARCHIVE_URL", f"sqlite:///{DEMO_DIR / 'arch
 # recorded as a raw value but never linked.
 BARCODE_PATTERN = os.environ.get("DANGAN_BARCODE_PATTERN", r"^(DG\d{12}|JZ\d{10})$")
 SCAN_WORKERS = int(os.environ.get("DANGAN_SCAN_WORKERS", "2"))
+# Bounds of the scan reader: a shared scan folder collects whatever people drop into it.
+# A4 at 600 dpi is 35 megapixels; anything far beyond that is not a scanned page (a
+# decompression bomb claims gigapixels in a few bytes).
+SCAN_MAX_PIXELS = int(os.environ.get("DANGAN_SCAN_MAX_PIXELS", "60000000"))
+SCAN_MAX_PAGES = int(os.environ.get("DANGAN_SCAN_MAX_PAGES", "200"))
+# PDFs carry no pixels of their own page: rendered at the embedded image's dpi (clamped,
+# see scans.config.PDF_DPI_RANGE), else at this one.
+SCAN_PDF_DPI = float(os.environ.get("DANGAN_SCAN_PDF_DPI", "200"))
+# zxing-cpp as a last pass over pages libzbar left without an accepted code. Off by
+# default: on the benchmark's pages it read none that the pyzbar passes (corners, whole
+# page, median) missed, at 15-50 ms a page (bench/results/scans.md). Set to 1 to try it
+# on real scans whose failures the synthetic pages do not model.
+SCAN_ZXING_PASS = os.environ.get("DANGAN_SCAN_ZXING", "0") in ("1", "true", "yes")
 
 TELEMETRY_OFF = {
     "DO_NOT_TRACK": "1",

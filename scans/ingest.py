@@ -28,6 +28,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from ingest import settings
 from ingest.clock import local_now
 from ingest.contract import RAW_SCHEMA, SCAN_TABLES_BY_NAME, Table, arrow_schema, create_raw_tables
 from scans import config
@@ -172,8 +173,8 @@ def ingest_scans(
     barcode_pattern: str,
     workers: int = 2,
     progress: Callable[[str], None] | None = None,
-    max_pages: int = config.MAX_PAGES,
-    max_pixels: int = config.MAX_PIXELS,
+    max_pages: int = settings.SCAN_MAX_PAGES,
+    max_pixels: int = settings.SCAN_MAX_PIXELS,
 ) -> ScanRun:
     """Read the new files of ``scans_dir`` into the scan tables; see the module docstring."""
     scans_dir = Path(scans_dir)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
+from ingest import settings
 from scans import config
 from scans.formats import SUFFIXES
 
@@ -108,7 +109,7 @@ def _pdf_pages(path: str, document, max_pages: int, max_pixels: int) -> Iterator
                 try:
                     dpi = _pdf_dpi(page)
                     render_dpi = min(
-                        max(dpi or config.PDF_DPI_DEFAULT, config.PDF_DPI_RANGE[0]), config.PDF_DPI_RANGE[1]
+                        max(dpi or settings.SCAN_PDF_DPI, config.PDF_DPI_RANGE[0]), config.PDF_DPI_RANGE[1]
                     )
                     width_pt, height_pt = page.get_size()
                     pixels = (width_pt / 72 * render_dpi) * (height_pt / 72 * render_dpi)
@@ -133,8 +134,8 @@ def _pdf_pages(path: str, document, max_pages: int, max_pixels: int) -> Iterator
 def open_scan(
     path: Path,
     *,
-    max_pages: int = config.MAX_PAGES,
-    max_pixels: int = config.MAX_PIXELS,
+    max_pages: int = settings.SCAN_MAX_PAGES,
+    max_pixels: int = settings.SCAN_MAX_PIXELS,
     name: str | None = None,
 ) -> ScanDocument:
     """Open ``path``; raises ScanReadError when it is not a readable scan at all.

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from scans.config import ZXING_PASS
+from ingest.settings import SCAN_ZXING_PASS
 from scans.decode import read_page
 from scans.formats import SUFFIXES
 from scans.pages import Page, ScanReadError, open_scan, set_pixel_limit
@@ -120,7 +120,7 @@ def _read_one_page(task: FileTask, page: Page, accept: re.Pattern[str], *, thoro
             page=page.page_no,
             full_page=thorough,
             median=thorough,
-            zxing=thorough and ZXING_PASS,
+            zxing=thorough and SCAN_ZXING_PASS,
         )
         found, accepted, decoder = read.found, read.accepted, read.decoder
         status = "decoded" if accepted else "no_barcode"
