@@ -5,7 +5,8 @@ twice, at the same ``as_of``, with the code of a *before* revision (extracted fr
 and with the working tree, then compares every column of every mart the *before* build
 has, row for row (``except all`` both ways, so duplicates and nulls count). Columns the
 *after* build adds are reported, not compared; neither are the moments a build read a
-file or ran (``MOMENT_COLUMNS``), which differ between any two builds.
+file or ran (``MOMENT_COLUMNS``), which differ between any two builds. Floating-point
+columns are compared rounded to ``FLOAT_DECIMALS`` decimals (summation-order noise).
 
 Usage:
     python bench/compare_marts.py --before REV [--scale tiny] [--seed 42] [--work DIR]
@@ -29,6 +30,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 # When a build ran or read a file, not what it computed: differs between any two builds.
 MOMENT_COLUMNS = frozenset({"read_at", "built_at", "first_seen_at"})
+# Floating-point columns are compared to this many decimals: a sum of doubles depends on the
+# order its rows are added in, which a restructured query may change (last-bit noise).
+FLOAT_DECIMALS = 10
+FLOAT_TYPES = frozenset({"DOUBLE", "FLOAT", "REAL"})
 
 
 @dataclass(frozen=True)
@@ -90,19 +95,24 @@ def compare_warehouses(before: Path, after: Path) -> Comparison:
     import duckdb
 
     con = duckdb.connect()
+    con.execute("set enable_progress_bar = false")
     con.execute(f"attach '{before}' as before_wh (read_only)")
     con.execute(f"attach '{after}' as after_wh (read_only)")
 
     def columns(catalog: str) -> dict[str, list[str]]:
         rows = con.execute(
-            "select table_name, column_name from information_schema.columns "
+            "select table_name, column_name, data_type from information_schema.columns "
             "where table_catalog = ? and table_schema = 'marts' order by table_name, ordinal_position",
             [catalog],
         ).fetchall()
         tables: dict[str, list[str]] = {}
-        for table, column in rows:
+        for table, column, data_type in rows:
             tables.setdefault(table, []).append(column)
+            if data_type in FLOAT_TYPES:
+                float_columns.add((table, column))
         return tables
+
+    float_columns: set[tuple[str, str]] = set()
 
     before_tables, after_tables = columns("before_wh"), columns("after_wh")
     result = Comparison()
@@ -114,7 +124,7 @@ def compare_warehouses(before: Path, after: Path) -> Comparison:
         missing = tuple(column for column in before_columns if column not in after_columns)
         added = tuple(column for column in after_columns if column not in before_columns)
         shared = ", ".join(
-            f'"{column}"'
+            f'round("{column}", {FLOAT_DECIMALS})' if (table, column) in float_columns else f'"{column}"'
             for column in before_columns
             if column in after_columns and column not in MOMENT_COLUMNS
         )

@@ -10,3 +10,8 @@
 {% macro value_at_max(value_expr, order_expr) -%}
     arg_max({{ value_expr }}, {{ order_expr }})
 {%- endmacro %}
+
+{#- Integer division (truncating) of two integer expressions. -#}
+{% macro integer_divide(numerator, denominator) -%}
+    (({{ numerator }}) // ({{ denominator }}))
+{%- endmacro %}

@@ -1,6 +1,7 @@
 {#- 月度绩效考核分与排名: one row per month, tier and entity with at least one applicable
-    indicator. total_score = sum of scores / sum of applicable weights x 100, rounded to 2
-    decimals; rank() by total_score, highest first, within month and tier (ties share a
+    indicator. total_score = sum of scores / sum of applicable weights x 100, rounded half up
+    to 2 decimals, in exact arithmetic (scores carry 4 decimals; see exact_sums.sql), so a
+    total never depends on the order the rows were summed in; rank() by total_score, highest first, within month and tier (ties share a
     rank; the staff tier holds business staff only). Months frozen by the monthly close
     are taken unchanged from frozen.scorecard_monthly. prev_rank / prev_total_score are the
     entity's figures in the same tier the calendar month before (null when it was not
@@ -21,8 +22,8 @@ totals as (
         any_value(entity_name) as entity_name,
         any_value(unit_code) as unit_code,
         any_value(team_code) as team_code,
-        sum(score) as score_sum,
-        sum(weight) as weight_sum,
+        {{ sum_in_units('score') }} as score_units,
+        {{ sum_in_units('weight') }} as weight_units,
         count(weight) as applicable_indicators,
         bool_or(provisional) as provisional,
     from kpi
@@ -38,9 +39,9 @@ ranked as (
         entity_name,
         unit_code,
         team_code,
-        round(score_sum / weight_sum * 100, 2) as total_score,
-        score_sum,
-        weight_sum,
+        {{ ratio_half_up('score_units', 'weight_units', 4) }} / 100.0 as total_score,
+        score_units / 10000.0 as score_sum,
+        weight_units / 10000.0 as weight_sum,
         applicable_indicators,
         provisional,
     from totals
