@@ -9,6 +9,7 @@ a figure, move ``BASELINE_REVISION`` to the revision that changes it, in the sam
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -25,12 +26,21 @@ BASELINE_REVISION = "6f2ec7c61a7fd68987c35c6c3d739678e2626438"
 pytestmark = pytest.mark.slow
 
 
+def _revision_present(revision: str) -> bool:
+    done = subprocess.run(
+        ["git", "-C", str(ROOT), "cat-file", "-e", f"{revision}^{{commit}}"], capture_output=True
+    )
+    return done.returncode == 0
+
+
 def test_every_mart_of_the_baseline_is_identical_after_the_restructuring(
     tiny_source: Path, tiny_as_of: str, tiny_warehouse: Path, tmp_path: Path
 ) -> None:
     """GIVEN the tiny data set built by today's code (the session warehouse)
     WHEN the same data is built, at the same as_of, by the baseline revision's code
     THEN every mart the baseline has exists with every column, and no row differs."""
+    if not _revision_present(BASELINE_REVISION):
+        pytest.skip(f"the baseline revision {BASELINE_REVISION[:7]} is not in this clone (shallow history)")
 
     tree = extract_revision(BASELINE_REVISION, tmp_path / "baseline")
     before = tmp_path / "baseline.duckdb"
