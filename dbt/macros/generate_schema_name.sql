@@ -1,4 +1,4 @@
-{#- Schemas are exactly staging, intermediate and marts (no target prefix): the dashboard,
+{#- Schemas are exactly staging, intermediate, marts and history (no target prefix): the dashboard,
     the analysts and the Dagster definitions address them by these names. -#}
 {% macro generate_schema_name(custom_schema_name, node) -%}
     {%- if custom_schema_name is none -%}
