@@ -10,10 +10,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from dashboard import i18n
 from ingest.warehouse import connect_published
+from tests.dashboard.apptest import run_page
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -75,7 +75,7 @@ def test_code_names_follow_the_language_switch(marts: duckdb.DuckDBPyConnection)
     zh, en = marts.execute(
         "select zh, en from marts.code_labels where kind = 'tier' and code = 'supply_unit'"
     ).fetchone()
-    app = AppTest.from_file(str(REPO / "dashboard" / "views" / "rankings.py"), default_timeout=60).run()
+    app = run_page(REPO / "dashboard" / "views" / "rankings.py", 60)
     assert not app.exception
     assert zh in app.segmented_control(key="rank_tier").options
     app.session_state["lang"] = "en"

@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import export
 from dashboard.ui import minute, pct
 from ingest.warehouse import connect_published, prepare_build_copy, publish
+from tests.dashboard.apptest import run_page
 
 DASHBOARD = Path(__file__).resolve().parents[2] / "dashboard"
 VIEWS = DASHBOARD / "views"
@@ -39,7 +40,7 @@ def marts(warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 def run_view(name: str) -> AppTest:
-    app = AppTest.from_file(str(VIEWS / name), default_timeout=TIMEOUT_S).run()
+    app = run_page(VIEWS / name, TIMEOUT_S)
     assert not app.exception, [error.value for error in app.exception]
     return app
 
@@ -76,7 +77,7 @@ def copy_of(tiny_warehouse: Path, tmp_path: Path) -> tuple[Path, Path]:
 
 
 def test_router_shows_the_kpi_page_and_switches_to_english(warehouse: Path) -> None:
-    app = AppTest.from_file(str(DASHBOARD / "streamlit_app.py"), default_timeout=TIMEOUT_S).run()
+    app = run_page(DASHBOARD / "streamlit_app.py", TIMEOUT_S)
     assert not app.exception
     assert app.title[0].value == "月度考核指标"
     app.radio(key="lang").set_value("en").run()
