@@ -1,12 +1,4 @@
-{{
-    config(
-        alias='customers',
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['cust_no', 'valid_from'],
-        full_refresh=false,
-    )
-}}
+{{ config(alias='customers', unique_key=['cust_no', 'valid_from']) }}
 
 {{ scd2_history(
     'stg_marketing__customers',
