@@ -37,14 +37,16 @@ whether a source is loaded in one full load or in incremental loads:
    earliest ``updated_at`` (where the table has it), then the smallest primary key, among
    this load's good rows and, in an incremental load, the raw rows it leaves in place.
    Every other row is rejected, naming the holder. A raw row that loses is displaced, and
-   so is the earlier raw row of a key whose new version loses. Earliest wins because a
-   newcomer, stamped at or after the watermark, then outranks a row already loaded only
-   when stamped in the same second with a smaller key: a value stays with its holder.
+   so is the earlier raw row of a key whose new version loses. Earliest is chosen because
+   a newcomer, stamped at or after the watermark, then outranks a row already loaded only
+   when stamped in the same second with a smaller key. A holder whose own update moves its
+   ``updated_at`` past a rival's gives the value up to the rival, in both modes alike.
 
 The order is total (a key is unique among the candidates), so the outcome never depends on
-read order. What an incremental load cannot match: a row rejected once is read again only
-when it changes (``updated_at`` moves) or on a full refresh, which settles every contest
-afresh from the whole source.
+read order. What incremental loads cannot match: a rejected row older than the watermark
+is not read again until it changes, so a contest it would now win (its holder updated
+since) waits for that change or for a full refresh, which settles every contest afresh
+from the whole source.
 """
 
 from __future__ import annotations
