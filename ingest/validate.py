@@ -289,9 +289,10 @@ def _resolve_unique(
         f"as _stamp from {TYPED} where {col} is not null and _row not in (select _row from {REJECTS})"
     )
     if incremental:
+        # Only values this load brings can be contested: raw alone never holds one twice.
         candidates += (
             f" union all select 'raw', null, cast(r.{pk} as varchar), r.{pk}, r.{col}, {_stamp(table, 'r')} "
-            f"from {raw_table} as r where r.{col} is not null "
+            f"from {raw_table} as r where r.{col} in (select _value from ({candidates})) "
             f"and r.{pk} not in (select _pk from {_COPIES}) and r.{pk} not in (select _key from {DISPLACED})"
         )
     con.execute(
