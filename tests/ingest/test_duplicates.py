@@ -184,7 +184,8 @@ def test_raw_row_gone_from_the_source_is_displaced_by_a_newcomer_holding_its_bar
     incremental = duckdb.connect()
     load(incremental, source(tmp_path / "day1", day1), "day-1")
     final = source(tmp_path / "day2", day2)
-    loads = load(incremental, final, "day-2")
+    lines: list[str] = []
+    loads = load(incremental, final, "day-2", progress=lines.append)
     full = duckdb.connect()
     load(full, final, "full", full_refresh=True)
 
@@ -210,6 +211,7 @@ def test_raw_row_gone_from_the_source_is_displaced_by_a_newcomer_holding_its_bar
     assert (documents.source_rows, documents.loaded_rows, documents.rejected_rows) == (1, 1, 0)
     assert documents.displaced_rows == 1
     assert counts(incremental, "day-2", "documents") == (1, 1, 0)
+    assert "archive.documents: 1 rows loaded, 0 rejected, 1 earlier raw rows displaced (incremental)" in lines
 
 
 def test_unique_value_kept_in_raw_stays_with_its_holder_against_a_later_newcomer(tmp_path: Path) -> None:
