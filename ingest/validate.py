@@ -33,20 +33,19 @@ whether a source is loaded in one full load or in incremental loads:
    without it) are all rejected, since no copy is "the right one" and picking one would
    depend on read order. An incremental load then displaces the key's earlier raw row, as
    a full load would hold no row for the key.
-2. A ``unique`` column value held by more than one key: the holder is the row with the
-   earliest ``updated_at`` (where the table has it), then the smallest primary key, among
-   this load's good rows and, in an incremental load, the raw rows it leaves in place.
-   Every other row is rejected, naming the holder. A raw row that loses is displaced, and
-   so is the earlier raw row of a key whose new version loses. Earliest is chosen because
-   a newcomer, stamped at or after the watermark, then outranks a row already loaded only
-   when stamped in the same second with a smaller key. A holder whose own update moves its
-   ``updated_at`` past a rival's gives the value up to the rival, in both modes alike.
+2. A ``unique`` column value held by more than one key: the holder is the row created
+   first (the table's ``created_column``, e.g. an archive step's ``created_at``), then the
+   smallest primary key, among this load's good rows and, in an incremental load, the raw
+   rows it leaves in place. Every other row is rejected, naming the holder. A raw row that
+   loses is displaced, and so is the earlier raw row of a key whose new version loses.
+   Creation, not ``updated_at``, orders the claimants: a holder that is updated later (an
+   archive step reviewed) keeps its value.
 
 The order is total (a key is unique among the candidates), so the outcome never depends on
 read order. What incremental loads cannot match: a rejected row older than the watermark
-is not read again until it changes, so a contest it would now win (its holder updated
-since) waits for that change or for a full refresh, which settles every contest afresh
-from the whole source.
+is not read again until it changes, so a contest it would now win (its holder deleted or
+its value changed since) waits for that change or for a full refresh, which settles every
+contest afresh from the whole source.
 """
 
 from __future__ import annotations
@@ -204,8 +203,13 @@ def validate(
 
 
 def _stamp(table: Table, alias: str) -> str:
-    """What orders two rows of one key or one unique value: ``updated_at`` where there is one."""
+    """What orders two copies of one key: ``updated_at`` where there is one."""
     return f"{alias}.updated_at" if table.has_updated_at else "cast(null as timestamp)"
+
+
+def _created(table: Table, alias: str) -> str:
+    """What orders the claimants of one unique value: when each row came into being."""
+    return f"{alias}.{quote(table.created_column)}" if table.created_column else "cast(null as timestamp)"
 
 
 def _raw_prefix(table: Table, alias: str, column: str) -> str:
@@ -285,13 +289,13 @@ def _resolve_unique(
     pk, col = quote(table.primary_key), quote(unique)
     raw_table = f"{RAW_SCHEMA}.{table.name}"
     candidates = (
-        f"select 'load' as _origin, _row, _key, {pk} as _pk, {col} as _value, {_stamp(table, TYPED)} "
+        f"select 'load' as _origin, _row, _key, {pk} as _pk, {col} as _value, {_created(table, TYPED)} "
         f"as _stamp from {TYPED} where {col} is not null and _row not in (select _row from {REJECTS})"
     )
     if incremental:
         # Only values this load brings can be contested: raw alone never holds one twice.
         candidates += (
-            f" union all select 'raw', null, cast(r.{pk} as varchar), r.{pk}, r.{col}, {_stamp(table, 'r')} "
+            f" union all select 'raw', null, cast(r.{pk} as varchar), r.{pk}, r.{col}, {_created(table, 'r')} "
             f"from {raw_table} as r where r.{col} in (select _value from ({candidates})) "
             f"and r.{pk} not in (select _pk from {_COPIES}) and r.{pk} not in (select _key from {DISPLACED})"
         )
@@ -303,8 +307,8 @@ def _resolve_unique(
         "from ranked as c join ranked as h on h._value = c._value and h._rank = 1 where c._rank > 1"
     )
     order = f"the smallest {table.primary_key}"
-    if table.has_updated_at:
-        order = f"the earliest updated_at, then {order},"
+    if table.created_column:
+        order = f"the earliest {table.created_column}, then {order},"
     rule = _literal(f"; the row with {order} holds a unique value")
     holder = (
         f"case when t._holder_origin = 'load' then {_literal('is held by ' + table.primary_key + ' ')} "

@@ -17,9 +17,9 @@ from ingest.sources import FolderSource
 from tests.ingest.conftest import Rows, _rows, good_rows, raw_snapshot, write_csv
 
 STEPS = "archive.archive_steps"
-# What a unique-value reject or displacement ends with in a table with updated_at.
-ARCH_RULE = "; the row with the earliest updated_at, then the smallest arch_step_id, holds a unique value"
-DOC_RULE = "; the row with the earliest updated_at, then the smallest doc_id, holds a unique value"
+# What a unique-value reject or displacement ends with (the claimant created first holds it).
+ARCH_RULE = "; the row with the earliest created_at, then the smallest arch_step_id, holds a unique value"
+DOC_RULE = "; the row with the earliest added_at, then the smallest doc_id, holds a unique value"
 
 
 def source(folder: Path, rows: Rows) -> FolderSource:
@@ -77,8 +77,8 @@ def test_second_archive_step_for_one_marketing_step_is_settled_alike_in_incremen
 ) -> None:
     """Day 2 brings A3, a second archive step for ST1; day 3 a new review of A1.
 
-    The holder of ST1 is the step with the earliest updated_at: A1 (7 January) on day 2,
-    A3 (1 February) once A1's review moves its updated_at to 10 February.
+    The holder of ST1 is the step created first: A1 (7 January), on day 2 and still on day 3
+    after its review moved its updated_at past A3's (1 February).
     """
     day1 = good_rows()
     day2 = copy.deepcopy(day1)
@@ -124,33 +124,29 @@ def test_second_archive_step_for_one_marketing_step_is_settled_alike_in_incremen
     ]
 
     # Day 3: the watermark is still A1's (A3 never reached raw), so A1 (row 1) and A3 (row 2)
-    # are read; A3 now holds ST1, A1's new version is rejected and its raw row displaced.
-    assert archive_steps(incremental) == [("A2", "ST3", None), ("A3", "ST1", None)]
-    held_by_a3 = f'unique value "ST1" is held by arch_step_id "A3" (row 2 of this load){ARCH_RULE}'
+    # are read; A1, created first, keeps ST1 with its new review, and A3 is rejected again.
+    assert archive_steps(incremental) == [("A1", "ST1", "returned"), ("A2", "ST3", None)]
     assert rejects(incremental, "day-3", "archive_steps") == [
-        ("A1", 1, "step_id", f"{STEPS} row 1 (arch_step_id=A1): column step_id: {held_by_a3}"),
         (
-            "A1",
-            None,
+            "A3",
+            2,
             "step_id",
-            f"{STEPS} raw row (arch_step_id=A1): column step_id: displaced: its new version, row 1 "
-            f"of this load, is rejected ({held_by_a3}), so the key keeps no row",
-        ),
-    ]
-    assert displaced_raw_row(incremental, "day-3", "A1")["review_result"] == "accepted"
-    assert rejects(fulls[2], "full", "archive_steps") == [
-        (
-            "A1",
-            1,
-            "step_id",
-            f'{STEPS} row 1 (arch_step_id=A1): column step_id: unique value "ST1" is held by '
-            f'arch_step_id "A3" (row 3 of this load){ARCH_RULE}',
+            f'{STEPS} row 2 (arch_step_id=A3): column step_id: unique value "ST1" is held by '
+            f'arch_step_id "A1" (row 1 of this load){ARCH_RULE}',
         )
     ]
-    # The displaced row is not a row of day 3's source: the run's counts leave it out.
+    assert rejects(fulls[2], "full", "archive_steps") == [
+        (
+            "A3",
+            3,
+            "step_id",
+            f'{STEPS} row 3 (arch_step_id=A3): column step_id: unique value "ST1" is held by '
+            f'arch_step_id "A1" (row 1 of this load){ARCH_RULE}',
+        )
+    ]
     steps_day3 = day_loads[2]["archive_steps"]
     assert (steps_day3.source_rows, steps_day3.loaded_rows, steps_day3.rejected_rows) == (2, 1, 1)
-    assert steps_day3.displaced_rows == 1
+    assert steps_day3.displaced_rows == 0
     assert counts(incremental, "day-3", "archive_steps") == (2, 1, 1)
 
 
@@ -159,7 +155,7 @@ def test_raw_row_gone_from_the_source_is_displaced_by_a_newcomer_holding_its_bar
 ) -> None:
     """D2 is deleted at the source (raw keeps it: there is no deletion feed) and D0 is
     registered with D2's barcode in the very second of the watermark. D0 and D2 tie on
-    updated_at; D0 is the smaller doc_id, so D0 holds the barcode and D2 leaves raw."""
+    added_at; D0 is the smaller doc_id, so D0 holds the barcode and D2 leaves raw."""
     day1 = good_rows()
     day2 = copy.deepcopy(day1)
     day2["documents"] = [
