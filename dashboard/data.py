@@ -109,13 +109,9 @@ def build_info() -> pd.Series:
 
 
 # Each scored month, final or provisional, with its close and freeze times as the
-# warehouse states them: pages label months from this and decide nothing about finality.
-SCORED_MONTHS = (
-    "select month, case when bool_or(provisional) then 'provisional' else 'final' end as status, "
-    "not bool_or(provisional) as is_final, cast(null as timestamp) as close_at, "
-    "max(cutoff_at) as cutoff_at, cast(null as timestamp) as frozen_at "
-    "from marts.kpi_monthly group by month"
-)
+# warehouse states them (marts.kpi_months): pages label months from this and decide
+# nothing about finality.
+SCORED_MONTHS = "select month, status, is_final, close_at, cutoff_at, frozen_at from marts.kpi_months"
 
 
 def months() -> pd.DataFrame:
