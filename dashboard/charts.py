@@ -50,9 +50,11 @@ def indicator_vs_target(frame: pd.DataFrame, indicator: str, rate: bool) -> go.F
 
 
 def trend(frame: pd.DataFrame, indicator: str, rate: bool) -> go.Figure:
-    """Twelve months of one indicator, one line per entity, target dashed."""
+    """Twelve months of one indicator, one line per entity, target dashed; a ``month_status``
+    column, when the frame has one, is shown beside each point's month (已结账 … / 未结账)."""
     figure = go.Figure()
     value_format = ".1%" if rate else ".2f"
+    status = "month_status" in frame.columns
     for entity, rows in frame.groupby("entity_name", sort=True):
         figure.add_trace(
             go.Scatter(
@@ -60,7 +62,11 @@ def trend(frame: pd.DataFrame, indicator: str, rate: bool) -> go.Figure:
                 y=rows["value"],
                 mode="lines+markers",
                 name=str(entity),
-                hovertemplate=f"{entity}<br>%{{x|%Y-%m}}<br>{t('value')}: %{{y:{value_format}}}<extra></extra>",
+                customdata=rows[["month_status"]].to_numpy() if status else None,
+                hovertemplate=(
+                    f"{entity}<br>%{{x|%Y-%m}}{' %{customdata[0]}' if status else ''}"
+                    f"<br>{t('value')}: %{{y:{value_format}}}<extra></extra>"
+                ),
             )
         )
     if len(frame):

@@ -108,12 +108,15 @@ def build_info() -> pd.Series:
 # --- monthly indicators and scorecards ----------------------------------------------------
 
 
+# Each scored month, final or provisional, with its close and freeze times as the
+# warehouse states them (marts.kpi_months): pages label months from this and decide
+# nothing about finality.
+SCORED_MONTHS = "select month, status, is_final, close_at, cutoff_at, frozen_at from marts.kpi_months"
+
+
 def months() -> pd.DataFrame:
-    """Scored months, newest first, with their provisional flag."""
-    return query(
-        "select month, bool_or(provisional) as provisional "
-        "from marts.scorecard_monthly group by month order by month desc"
-    )
+    """Scored months, newest first: month, status, is_final, close_at, cutoff_at, frozen_at."""
+    return query(f"select * from ({SCORED_MONTHS}) order by month desc")
 
 
 def kpi(month: dt.date, tiers: tuple[str, ...]) -> pd.DataFrame:
@@ -274,6 +277,13 @@ def reminder_groups(group: str, unit_code: str | None) -> pd.DataFrame:
     )
 
 
+def staff_team_history(staff_id: str) -> pd.DataFrame:
+    """Every recorded version of a person's team, newest first (``marts.staff_team_history``)."""
+    return query(
+        "select * from marts.staff_team_history where staff_id = ? order by valid_from desc", (staff_id,)
+    )
+
+
 def person_reminders(person_id: str) -> pd.DataFrame:
     return query(
         "select * from marts.reminders where person_id = ? "
@@ -360,9 +370,15 @@ def contract_rows(name: str, unit_code: str | None) -> pd.DataFrame:
 # --- audit ---------------------------------------------------------------------------------
 
 
-def audit_months() -> list[dt.date]:
-    frame = query("select distinct month from marts.audit_sample order by month desc")
-    return [pd.Timestamp(value).date() for value in frame["month"]]
+def audit_months() -> pd.DataFrame:
+    """The months with an audit sample, newest first, with the columns of :func:`months`
+    (null status for a sampled month that is not scored)."""
+    return query(
+        "select samples.month, scored.* exclude (month) "
+        "from (select distinct month from marts.audit_sample) as samples "
+        f"left join ({SCORED_MONTHS}) as scored on samples.month = scored.month "
+        "order by samples.month desc"
+    )
 
 
 def audit_sample(month: dt.date) -> pd.DataFrame:

@@ -96,9 +96,58 @@ def minute(value: object) -> str:
     return pd.Timestamp(value).strftime("%Y-%m-%d %H:%M")
 
 
-def month_label(month: object, provisional: bool = False) -> str:
-    label = pd.Timestamp(month).strftime("%Y-%m")
-    return label + (t("provisional_mark") if provisional else "")
+def month_name(month: object) -> str:
+    """A month as 2026年10月 (2026-10 in English)."""
+    stamp = pd.Timestamp(month)
+    return t("month_name", year=stamp.year, month=stamp.month)
+
+
+def month_status(is_final: object, frozen_at: object) -> str:
+    """已结账 with its freeze time, or 未结账, as the warehouse states it; empty when the
+    warehouse gives no status (a month that is not scored)."""
+    if is_final is None or pd.isna(is_final):
+        return ""
+    if not bool(is_final):
+        return t("provisional")
+    if frozen_at is None or pd.isna(frozen_at):
+        return t("final")
+    return t("final_at", frozen_at=minute(frozen_at))
+
+
+def month_label(month: object, is_final: object = None, frozen_at: object = None) -> str:
+    """The month's name, with its status when one is given: 2026年10月（已结账 2026-11-16 06:00）."""
+    status = month_status(is_final, frozen_at)
+    return t("month_label", month=month_name(month), status=status) if status else month_name(month)
+
+
+def month_labels(months: pd.DataFrame) -> dict[dt.date, str]:
+    """Each month of a frame of :func:`dashboard.data.months`'s columns with its label, in
+    the frame's order: the options of a month picker."""
+    return {
+        to_date(row.month): month_label(row.month, row.is_final, row.frozen_at)
+        for row in months.itertuples(index=False)
+    }
+
+
+def month_note(months: pd.DataFrame, month: dt.date) -> None:
+    """A caption under a month picker: a final month's figures no longer change (and since
+    when), a provisional month's may until it closes."""
+    rows = months[[to_date(value) == month for value in months["month"]]]
+    if rows.empty:
+        return
+    row = rows.iloc[0]
+    if truthy(row["is_final"]) and not pd.isna(row["frozen_at"]):
+        st.caption(t("final_note", frozen_at=minute(row["frozen_at"])))
+    elif not pd.isna(row["is_final"]) and not truthy(row["is_final"]) and not pd.isna(row["close_at"]):
+        st.caption(t("provisional_note", close_at=minute(row["close_at"])))
+
+
+def month_statuses(months: pd.DataFrame) -> dict[dt.date, str]:
+    """Each month's status text (已结账 … / 未结账), for hover texts and captions."""
+    return {
+        to_date(row.month): month_status(row.is_final, row.frozen_at)
+        for row in months.itertuples(index=False)
+    }
 
 
 def to_date(value: object) -> dt.date:
@@ -168,4 +217,24 @@ def paginated(frame: pd.DataFrame, key: str, page_size: int = DEFAULT_PAGE_SIZE,
         st.caption(t("rows_total", n=total))
     start = (page - 1) * page_size
     shown = display(frame.iloc[start : start + page_size], **options)  # type: ignore[arg-type]
+    st.dataframe(shown, hide_index=True, width="stretch")
+
+
+def team_history(staff_id: str) -> None:
+    """A person's teams as history recorded them, newest first: from when (最早记录 for the
+    version valid from the beginning) until when (至今 for the current one), team, unit,
+    post and whether active. Attribution of a month follows these versions (DOMAIN §13)."""
+    versions = data.staff_team_history(staff_id)
+    st.markdown(f"**{t('team_history')}**")
+    if versions.empty:
+        st.caption(t("no_data"))
+        return
+    shown = display(
+        versions[["known_since", "valid_to", "team_code", "team_name", "unit_name", "post", "is_active"]],
+        codes={"post": "post"},
+        flags=("is_active",),
+        timestamps=("known_since", "valid_to"),
+    )
+    shown[t("known_since")] = [value or t("from_start") for value in shown[t("known_since")]]
+    shown[t("valid_to")] = [value or t("until_now") for value in shown[t("valid_to")]]
     st.dataframe(shown, hide_index=True, width="stretch")

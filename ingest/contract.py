@@ -61,7 +61,9 @@ class Table:
 
     ``primary_key`` is the one column that identifies a row; a table whose rows are
     identified by several columns together (a scanned file's pages) names them in
-    ``compound_key`` and leaves ``primary_key`` empty.
+    ``compound_key`` and leaves ``primary_key`` empty. ``created_column`` is the column
+    that says when a row came into being; among rows claiming one ``unique`` value the
+    earliest created holds it (ingest.validate).
     """
 
     system: str
@@ -71,6 +73,7 @@ class Table:
     unique: tuple[str, ...] = ()
     foreign_keys: tuple[ForeignKey, ...] = field(default_factory=tuple)
     compound_key: tuple[str, ...] = ()
+    created_column: str = ""
 
     @property
     def column_names(self) -> list[str]:
@@ -222,6 +225,7 @@ TABLES: tuple[Table, ...] = (
         ),
         "arch_step_id",
         unique=("step_id",),
+        created_column="created_at",
     ),
     Table(
         "archive",
@@ -241,6 +245,7 @@ TABLES: tuple[Table, ...] = (
         ),
         "doc_id",
         unique=("barcode",),
+        created_column="added_at",
     ),
     Table(
         "archive",
@@ -270,6 +275,7 @@ TABLES: tuple[Table, ...] = (
         ),
         "dossier_id",
         unique=("barcode",),
+        created_column="created_at",
     ),
     Table(
         "archive",

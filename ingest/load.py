@@ -10,6 +10,14 @@ checked against what this run has just loaded):
    ``raw.ingest_runs``, where ``source_rows = loaded_rows + rejected_rows``. CSV lines
    that do not split into the header's columns count as read and rejected too.
 
+Duplicate keys and unique values are settled as ``ingest.validate`` describes, the same in
+full and incremental loads. An incremental load may also remove raw rows of earlier loads
+(``displaced``: a key whose copies tie, a unique value now held by another row). Such a row
+is recorded in ``raw.ingest_rejects`` with ``row_number`` null (it is no row of this load's
+source), its reason starting ``<system>.<table> raw row (<key>=…): column …: displaced:``
+and its raw row as JSON; it is not counted in ``raw.ingest_runs``, whose counts stay those
+of the rows read, and ``TableLoad.displaced_rows`` gives the number.
+
 A failed table records ``source_rows = 0``: nothing of it was read into the warehouse.
 
 A table that cannot be read (no file, a missing contract column, a broken connection)
@@ -54,6 +62,7 @@ class TableLoad:
     rejected_rows: int
     status: str
     error: str | None = None
+    displaced_rows: int = 0
 
 
 def watermark(con: duckdb.DuckDBPyConnection, table: Table) -> datetime | None:
@@ -110,6 +119,7 @@ def load_table(
             rejected = validate.validate(con, table, STAGE, staged, incremental=incremental)
             loaded = _apply(con, table, incremental=incremental)
             _record_rejects(con, table, run_id)
+            displaced = _record_displaced(con, table, run_id)
             if staged.malformed_table is not None:
                 _record_malformed(con, table, run_id, staged.malformed_table)
             load = TableLoad(
@@ -120,6 +130,7 @@ def load_table(
                 rejected + staged.malformed_rows,
                 "ok",
                 None,
+                displaced,
             )
             _record_run(con, load, run_id, describe, mode, started)
             con.commit()
@@ -135,21 +146,28 @@ def load_table(
             progress(f"{where}: failed: {error}")
         return load
     finally:
-        for name in (STAGE, f"{STAGE}_malformed", validate.TYPED, validate.REJECTS):
+        for name in (STAGE, f"{STAGE}_malformed", validate.TYPED, validate.REJECTS, validate.DISPLACED):
             con.execute(f"drop table if exists temp.{name}")
     if progress is not None:
-        progress(f"{where}: {load.loaded_rows:,} rows loaded, {load.rejected_rows:,} rejected ({mode})")
+        displaced = f", {load.displaced_rows:,} earlier raw rows displaced" if load.displaced_rows else ""
+        progress(
+            f"{where}: {load.loaded_rows:,} rows loaded, {load.rejected_rows:,} rejected{displaced} ({mode})"
+        )
     return load
 
 
 def _apply(con: duckdb.DuckDBPyConnection, table: Table, *, incremental: bool) -> int:
-    """Write the good rows: replace the table, or upsert them by primary key."""
+    """Write the good rows: replace the table, or upsert them by primary key and remove the
+    displaced raw rows."""
     raw_table = f"{RAW_SCHEMA}.{table.name}"
     columns = ", ".join(quote(name) for name in table.column_names)
     pk = quote(table.primary_key)
     good = f"from {validate.TYPED} where _row not in (select _row from {validate.REJECTS})"
     if incremental:
-        con.execute(f"delete from {raw_table} where {pk} in (select {pk} {good})")
+        con.execute(
+            f"delete from {raw_table} where {pk} in (select {pk} {good}) "
+            f"or {pk} in (select _key from {validate.DISPLACED})"
+        )
     else:
         con.execute(f"delete from {raw_table}")
     return con.execute(f"insert into {raw_table} ({columns}) select {columns} {good}").fetchone()[0]
@@ -164,6 +182,18 @@ def _record_rejects(con: duckdb.DuckDBPyConnection, table: Table, run_id: str) -
         "order by r._row, r.column_name",
         [run_id, table.system, table.name, local_now()],
     )
+
+
+def _record_displaced(con: duckdb.DuckDBPyConnection, table: Table, run_id: str) -> int:
+    """Raw rows of earlier loads this load removed; returns how many (see the module docstring)."""
+    con.execute(
+        f"insert into {RAW_SCHEMA}.ingest_rejects "
+        "(run_id, system, table_name, row_key, row_number, column_name, reason, raw_row, rejected_at) "
+        f"select ?, ?, ?, _key, null, column_name, reason, raw_row, ? from {validate.DISPLACED} "
+        "order by _key, column_name",
+        [run_id, table.system, table.name, local_now()],
+    )
+    return con.execute(f"select count(*) from {validate.DISPLACED}").fetchone()[0]
 
 
 def _record_malformed(con: duckdb.DuckDBPyConnection, table: Table, run_id: str, malformed: str) -> None:

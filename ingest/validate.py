@@ -1,12 +1,15 @@
 """Set-based validation of a staged source table against the contract, in DuckDB SQL.
 
 Input: the staging table written by a source (``ingest.sources``), one row per row read,
-values as read (text for CSV and databases, typed for Parquet). Output: two temp tables,
+values as read (text for CSV and databases, typed for Parquet). Output: three temp tables,
 
 - ``typed``: ``_row`` (1-based position in what was read), ``_key`` (primary key as read)
   and every contract column converted to its contract type (null where it cannot be);
 - ``rejects``: one row per rejected row and reason (``_row``, ``_key``, ``column_name``,
-  ``reason``).
+  ``reason``);
+- ``displaced``: incremental loads only, the raw rows of earlier loads that this load
+  removes without a row of its own to replace them (``_key``, ``column_name``, ``reason``,
+  ``raw_row`` as JSON), so that raw ends as a full load of the same source would leave it.
 
 Rules, and the decisions the contract leaves open:
 
@@ -14,14 +17,35 @@ Rules, and the decisions the contract leaves open:
   case; ``date`` YYYY-MM-DD; ``timestamp`` YYYY-MM-DD HH:MM:SS (fractional seconds
   accepted). Empty text counts as null everywhere, as it does in CSV.
 - Non-nullable columns must hold a value; ``allowed`` values are checked exactly.
-- Primary key duplicated within one load: every copy is rejected. No copy is "the right
-  one", and picking one would depend on read order.
-- ``unique`` columns: duplicated within the load, every copy is rejected; a value already
-  held in the raw table by another key (incremental loads) rejects the new row.
 - References (``foreign_keys``) are checked against the raw table referenced, which the
   load order of ``tables_of`` has already loaded in this run. Only references inside one
   system are checked here; references from the archive to marketing rows are left to the
   dbt relationship tests, so an archive row is never lost because the other system lags.
+
+Duplicates are settled last, among the rows that passed every check above (a copy broken
+on its own is rejected for that and takes no part), by rules that give the same raw table
+whether a source is loaded in one full load or in incremental loads:
+
+1. Primary key duplicated within one load. Identical copies (every contract column equal)
+   keep the first and reject the others. Differing copies: where the table has
+   ``updated_at`` the copy with the strictly latest ``updated_at`` is kept and the older
+   ones rejected; copies that differ at the latest ``updated_at`` (or at all, in a table
+   without it) are all rejected, since no copy is "the right one" and picking one would
+   depend on read order. An incremental load then displaces the key's earlier raw row, as
+   a full load would hold no row for the key.
+2. A ``unique`` column value held by more than one key: the holder is the row created
+   first (the table's ``created_column``, e.g. an archive step's ``created_at``), then the
+   smallest primary key, among this load's good rows and, in an incremental load, the raw
+   rows it leaves in place. Every other row is rejected, naming the holder. A raw row that
+   loses is displaced, and so is the earlier raw row of a key whose new version loses.
+   Creation, not ``updated_at``, orders the claimants: a holder that is updated later (an
+   archive step reviewed) keeps its value.
+
+The order is total (a key is unique among the candidates), so the outcome never depends on
+read order. What incremental loads cannot match: a rejected row older than the watermark
+is not read again until it changes, so a contest it would now win (its holder deleted or
+its value changed since) waits for that change or for a full refresh, which settles every
+contest afresh from the whole source.
 """
 
 from __future__ import annotations
@@ -37,6 +61,12 @@ logger = logging.getLogger(__name__)
 
 TYPED = "typed"
 REJECTS = "rejects"
+DISPLACED = "displaced"
+
+# Working tables of the duplicate rules, dropped before validate returns.
+_COPIES = "key_copies"
+_KEYS = "duplicated_keys"
+_CONTEST = "unique_contest"
 
 _PATTERNS = {
     "int": r"[+-]?[0-9]+",
@@ -83,10 +113,11 @@ def present_expression(source: str) -> str:
 def validate(
     con: duckdb.DuckDBPyConnection, table: Table, stage: str, staged: Staged, *, incremental: bool
 ) -> int:
-    """Write ``typed`` and ``rejects`` for the staged table; return the number of rejected rows.
+    """Write ``typed``, ``rejects`` and ``displaced``; return the number of rejected rows.
 
     ``incremental``: the good rows will be upserted into what raw holds, so unique values
-    are also checked against raw rows of other keys (a full load replaces them instead).
+    are also contested with the raw rows left in place, and raw rows may be displaced (a
+    full load replaces the whole table instead).
     """
     source_types = {name: type_ for name, type_, *_ in con.execute(f"describe {stage}").fetchall()}
     cols = staged.columns
@@ -109,6 +140,10 @@ def validate(
     con.execute(
         f"create or replace temp table {REJECTS} "
         "(_row bigint, _key varchar, column_name varchar, reason varchar)"
+    )
+    con.execute(
+        f"create or replace temp table {DISPLACED} "
+        "(_key varchar, column_name varchar, reason varchar, raw_row varchar)"
     )
     where = f"{table.system}.{table.name}"
     prefix = (
@@ -145,36 +180,6 @@ def validate(
                 f"'value ' || to_json({name}) || {_literal(' is not one of ' + '/'.join(column.allowed))}",
             )
 
-    pk = quote(table.primary_key)
-    con.execute(
-        f"insert into {REJECTS} select _row, _key, {_literal(table.primary_key)}, "
-        f"{prefix} || {_literal(table.primary_key + ': ')} || 'primary key value ' || to_json({pk}) "
-        f"|| ' appears ' || copies || ' times in this load; every copy is rejected' "
-        f"from (select _row, _key, {pk}, count(*) over (partition by {pk}) as copies "
-        f"from {TYPED} where {pk} is not null) as t where copies > 1"
-    )
-    raw_table = f"{RAW_SCHEMA}.{table.name}"
-    for unique in table.unique:
-        col = quote(unique)
-        con.execute(
-            f"insert into {REJECTS} select _row, _key, {_literal(unique)}, "
-            f"{prefix} || {_literal(unique + ': ')} || 'unique value ' || to_json({col}) "
-            f"|| ' appears ' || copies || ' times in this load; every copy is rejected' "
-            f"from (select _row, _key, {col}, count(*) over (partition by {col}) as copies "
-            f"from {TYPED} where {col} is not null) as t where copies > 1"
-        )
-        if not incremental:
-            continue
-        # A value kept in raw under another key (rows of earlier loads not replaced now).
-        con.execute(
-            f"insert into {REJECTS} select t._row, t._key, {_literal(unique)}, "
-            f"{prefix} || {_literal(unique + ': ')} || 'unique value ' "
-            f"|| to_json(t.{col}) || {_literal(' is already held in ' + raw_table + ' by ' + table.primary_key + ' ')}"
-            f"|| to_json(r.{pk}) "
-            f"from {TYPED} as t join {raw_table} as r on r.{col} = t.{col} "
-            f"where r.{pk} is distinct from t.{pk} "
-            f"and r.{pk} not in (select {pk} from {TYPED} where {pk} is not null)"
-        )
     for fk in table.foreign_keys:
         col = quote(fk.column)
         reject(
@@ -183,7 +188,151 @@ def validate(
             f"(select {quote(fk.ref_column)} from {RAW_SCHEMA}.{fk.table} where {quote(fk.ref_column)} is not null)",
             f"'value ' || to_json({col}) || {_literal(f' not found in {fk.table}.{fk.ref_column}')}",
         )
+    _resolve_primary_key(con, table, prefix, incremental=incremental)
+    for unique in table.unique:
+        _resolve_unique(con, table, unique, prefix, incremental=incremental)
+    for name in (_COPIES, _KEYS, _CONTEST):
+        con.execute(f"drop table if exists temp.{name}")
     rejected = con.execute(f"select count(distinct _row) from {REJECTS}").fetchone()[0]
     if rejected:
         logger.warning("%s: %d row(s) rejected", where, rejected)
+    displaced = con.execute(f"select count(*) from {DISPLACED}").fetchone()[0]
+    if displaced:
+        logger.warning("%s: %d raw row(s) of earlier loads displaced", where, displaced)
     return rejected
+
+
+def _stamp(table: Table, alias: str) -> str:
+    """What orders two copies of one key: ``updated_at`` where there is one."""
+    return f"{alias}.updated_at" if table.has_updated_at else "cast(null as timestamp)"
+
+
+def _created(table: Table, alias: str) -> str:
+    """What orders the claimants of one unique value: when each row came into being."""
+    return f"{alias}.{quote(table.created_column)}" if table.created_column else "cast(null as timestamp)"
+
+
+def _raw_prefix(table: Table, alias: str, column: str) -> str:
+    """The start of a displaced raw row's reason: it has a key but no row in this load."""
+    return (
+        f"{_literal(f'{table.system}.{table.name} raw row ({table.primary_key}=')} "
+        f"|| {alias}.{quote(table.primary_key)} || {_literal('): column ' + column + ': displaced: ')}"
+    )
+
+
+def _resolve_primary_key(
+    con: duckdb.DuckDBPyConnection, table: Table, prefix: str, *, incremental: bool
+) -> None:
+    """Rule 1 of the module docstring: one row per key, or none where copies tie.
+
+    Only rows that passed every other check take part, so a broken copy never outvotes a
+    good one. ``_COPIES`` keeps every such row: their keys are the keys this load speaks
+    for, whose earlier raw rows are replaced or, where nothing is kept, displaced.
+    """
+    pk = quote(table.primary_key)
+    con.execute(
+        f"create or replace temp table {_COPIES} as "
+        f"with valid as (select _row, _key, {pk} as _pk, {_stamp(table, TYPED)} as _stamp from {TYPED} "
+        f"where _row not in (select _row from {REJECTS})) "
+        "select *, count(*) over (partition by _pk) as _copies, "
+        "max(_stamp) over (partition by _pk) as _latest from valid"
+    )
+    # The copies at the latest stamp, compared on every contract column as typed (so "1"
+    # and "true" are the same bool); only duplicated keys are turned into JSON.
+    version = "{" + ", ".join(f"{_literal(name)}: v.{quote(name)}" for name in table.column_names) + "}"
+    con.execute(
+        f"create or replace temp table {_KEYS} as select c._pk, any_value(c._copies) as _copies, "
+        "any_value(c._latest) as _latest, count(distinct to_json(" + version + ")) as _versions, "
+        "min(c._row) as _kept, string_agg(cast(c._row as varchar), ', ' order by c._row) as _tied "
+        f"from {_COPIES} as c join {TYPED} as v on v._row = c._row "
+        "where c._copies > 1 and c._stamp is not distinct from c._latest group by c._pk"
+    )
+    appears = (
+        f"{prefix} || {_literal(table.primary_key + ': primary key value ')} || to_json(t._pk) "
+        "|| ' appears ' || k._copies || ' times in this load; '"
+    )
+    if table.has_updated_at:
+        tie = "'rows ' || k._tied || ' differ and share the latest updated_at ' || k._latest"
+        older = (
+            "'its updated_at ' || t._stamp || ' is older than row ' || k._kept || '''s ' || k._latest "
+            "|| ', which is kept'"
+        )
+    else:
+        tie = "'rows ' || k._tied || ' differ'"
+        older = "''"
+    con.execute(
+        f"insert into {REJECTS} select t._row, t._key, {_literal(table.primary_key)}, {appears} || "
+        f"case when k._versions > 1 then {tie} || ', so every copy is rejected' "
+        f"when t._stamp is distinct from k._latest then {older} "
+        f"else 'identical to row ' || k._kept || ', which is kept' end "
+        f"from {_COPIES} as t join {_KEYS} as k using (_pk) "
+        "where k._versions > 1 or t._row <> k._kept"
+    )
+    if incremental:
+        raw_table = f"{RAW_SCHEMA}.{table.name}"
+        con.execute(
+            f"insert into {DISPLACED} select r.{pk}, {_literal(table.primary_key)}, "
+            f"{_raw_prefix(table, 'r', table.primary_key)} || 'this load holds ' || k._copies "
+            f"|| ' copies of the key and ' || {tie} || ', so the key keeps no row', to_json(r) "
+            f"from {raw_table} as r join {_KEYS} as k on k._pk = r.{pk} where k._versions > 1"
+        )
+
+
+def _resolve_unique(
+    con: duckdb.DuckDBPyConnection, table: Table, unique: str, prefix: str, *, incremental: bool
+) -> None:
+    """Rule 2 of the module docstring: one holder per unique value, the same in both modes.
+
+    The candidates are this load's rows still good and, in an incremental load, the raw
+    rows it leaves in place (keys with no valid row in this load, not displaced already).
+    """
+    pk, col = quote(table.primary_key), quote(unique)
+    raw_table = f"{RAW_SCHEMA}.{table.name}"
+    candidates = (
+        f"select 'load' as _origin, _row, _key, {pk} as _pk, {col} as _value, {_created(table, TYPED)} "
+        f"as _stamp from {TYPED} where {col} is not null and _row not in (select _row from {REJECTS})"
+    )
+    if incremental:
+        # Only values this load brings can be contested: raw alone never holds one twice.
+        candidates += (
+            f" union all select 'raw', null, cast(r.{pk} as varchar), r.{pk}, r.{col}, {_created(table, 'r')} "
+            f"from {raw_table} as r where r.{col} in (select _value from ({candidates})) "
+            f"and r.{pk} not in (select _pk from {_COPIES}) and r.{pk} not in (select _key from {DISPLACED})"
+        )
+    con.execute(
+        f"create or replace temp table {_CONTEST} as with ranked as (select *, row_number() over "
+        f"(partition by _value order by _stamp nulls first, _pk) as _rank from ({candidates})) "
+        "select c._origin, c._row, c._key, c._pk, c._value, h._origin as _holder_origin, "
+        "h._row as _holder_row, h._pk as _holder_pk "
+        "from ranked as c join ranked as h on h._value = c._value and h._rank = 1 where c._rank > 1"
+    )
+    order = f"the smallest {table.primary_key}"
+    if table.created_column:
+        order = f"the earliest {table.created_column}, then {order},"
+    rule = _literal(f"; the row with {order} holds a unique value")
+    holder = (
+        f"case when t._holder_origin = 'load' then {_literal('is held by ' + table.primary_key + ' ')} "
+        "|| to_json(t._holder_pk) || ' (row ' || t._holder_row || ' of this load)' "
+        f"else {_literal('is already held in ' + raw_table + ' by ' + table.primary_key + ' ')} "
+        f"|| to_json(t._holder_pk) end || {rule}"
+    )
+    con.execute(
+        f"insert into {REJECTS} select t._row, t._key, {_literal(unique)}, "
+        f"{prefix} || {_literal(unique + ': unique value ')} || to_json(t._value) || ' ' || {holder} "
+        f"from {_CONTEST} as t where t._origin = 'load'"
+    )
+    if not incremental:
+        return
+    con.execute(
+        f"insert into {DISPLACED} select r.{pk}, {_literal(unique)}, "
+        f"{_raw_prefix(table, 'r', unique)} || 'unique value ' || to_json(t._value) || ' ' || {holder}, "
+        f"to_json(r) from {_CONTEST} as t join {raw_table} as r on r.{pk} = t._pk where t._origin = 'raw'"
+    )
+    # A key whose new version lost: a full load of the same source holds no row for it.
+    con.execute(
+        f"insert into {DISPLACED} select r.{pk}, {_literal(unique)}, "
+        f"{_raw_prefix(table, 'r', unique)} || 'its new version, row ' || t._row "
+        f"|| ' of this load, is rejected (unique value ' || to_json(t._value) || ' ' || {holder} "
+        "|| '), so the key keeps no row', to_json(r) "
+        f"from {_CONTEST} as t join {raw_table} as r on r.{pk} = t._pk where t._origin = 'load'"
+    )

@@ -11,7 +11,8 @@ from dashboard.ui import (
     code,
     display,
     indicator_value,
-    month_label,
+    month_labels,
+    month_note,
     paginated,
     require_warehouse,
     to_date,
@@ -21,10 +22,12 @@ require_warehouse()
 st.title(t("audit_title"))
 
 sample_months = data.audit_months()
-if not sample_months:
+if sample_months.empty:
     st.info(t("no_data"))
     st.stop()
-month = st.selectbox(t("pick_month"), options=sample_months, format_func=month_label, key="audit_month")
+labels = month_labels(sample_months)
+month = st.selectbox(t("pick_month"), options=list(labels), format_func=labels.get, key="audit_month")
+month_note(sample_months, month)
 sample = data.audit_sample(month)
 
 st.subheader(t("sample_list"))

@@ -11,7 +11,9 @@ from dashboard.ui import (
     RATE_INDICATORS,
     code,
     indicator_value,
-    month_label,
+    month_labels,
+    month_note,
+    month_statuses,
     require_warehouse,
     to_date,
     truthy,
@@ -34,13 +36,9 @@ months = data.months()
 if months.empty:
     st.info(t("no_data"))
     st.stop()
-provisional = dict(zip(months["month"].map(to_date), months["provisional"], strict=True))
-month = st.selectbox(
-    t("pick_month"),
-    options=list(provisional),
-    format_func=lambda value: month_label(value, truthy(provisional[value])),
-    key="kpi_month",
-)
+labels = month_labels(months)
+month = st.selectbox(t("pick_month"), options=list(labels), format_func=labels.get, key="kpi_month")
+month_note(months, month)
 
 rows = data.kpi(month, ("company", "supply_unit"))
 company = rows[rows["tier"] == "company"]
@@ -134,4 +132,6 @@ lines = history[history["indicator"] == trend_indicator]
 if lines.empty:
     st.info(t("no_data"))
 else:
+    statuses = month_statuses(months)
+    lines = lines.assign(month_status=[statuses.get(to_date(value), "") for value in lines["month"]])
     st.plotly_chart(charts.trend(lines, trend_indicator, trend_indicator in RATE_INDICATORS), key="kpi_trend")

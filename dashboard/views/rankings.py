@@ -11,7 +11,15 @@ import streamlit as st
 
 from dashboard import charts, data, export
 from dashboard.i18n import t
-from dashboard.ui import code, code_names, indicator_value, month_label, require_warehouse, to_date, truthy
+from dashboard.ui import (
+    code,
+    code_names,
+    indicator_value,
+    month_labels,
+    month_note,
+    require_warehouse,
+    team_history,
+)
 
 TIERS = ("supply_unit", "team", "staff", "collector")
 CHILD_TIER = {"supply_unit": "team", "team": "staff"}
@@ -24,7 +32,7 @@ months = data.months()
 if months.empty:
     st.info(t("no_data"))
     st.stop()
-provisional = dict(zip(months["month"].map(to_date), months["provisional"], strict=True))
+labels = month_labels(months)
 
 st.session_state.setdefault("rank_tier", "supply_unit")
 st.session_state.setdefault("rank_unit", ALL)
@@ -52,16 +60,12 @@ def _reset() -> None:
 
 
 top = st.columns([1, 2])
-month = top[0].selectbox(
-    t("pick_month"),
-    options=list(provisional),
-    format_func=lambda value: month_label(value, truthy(provisional[value])),
-    key="rank_month",
-)
+month = top[0].selectbox(t("pick_month"), options=list(labels), format_func=labels.get, key="rank_month")
 tier = top[1].segmented_control(
     t("pick_tier"), options=list(TIERS), format_func=lambda v: code("tier", v), key="rank_tier"
 )
 tier = tier or "supply_unit"
+month_note(months, month)
 
 board = data.scorecard(month, tier)
 indicators = data.scorecard_indicators(month, tier)
@@ -107,7 +111,7 @@ if board.empty:
 
 chart_key = f"rank_chart_{tier}"
 st.plotly_chart(
-    charts.score_bars(board, f"{month_label(month)} {code('tier', tier)}"),
+    charts.score_bars(board, f"{labels[month]} {code('tier', tier)}"),
     key=chart_key,
     on_select=lambda: _drill(chart_key, tier),
     selection_mode="points",
@@ -147,3 +151,13 @@ st.download_button(
     icon=":material/download:",
     key="rank_download",
 )
+
+if tier in ("staff", "collector"):
+    people = dict(zip(board["entity_id"], board["entity_name"], strict=True))
+    person = st.selectbox(
+        t("person_id"),
+        options=list(people),
+        format_func=lambda v: f"{people[v]} ({v})",
+        key="rank_person",
+    )
+    team_history(person)

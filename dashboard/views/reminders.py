@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import charts, data
 from dashboard.i18n import t
-from dashboard.ui import code, display, minute, paginated, require_warehouse
+from dashboard.ui import code, display, minute, paginated, require_warehouse, team_history
 
 require_warehouse()
 st.title(t("reminders_title"))
@@ -53,6 +53,7 @@ if staff_id:
         timestamps=("since", "due_at"),
         key="rem_own",
     )
+    team_history(staff_id)
 
 st.subheader(t("digest"))
 digest = data.reminder_digest(unit or None)

@@ -104,3 +104,40 @@ first_versions as (
 select * from first_versions
 {% endif %}
 {%- endmacro %}
+
+{#- Whether a version (table alias `versions`) is the one in effect at `moment`: the value at
+    a moment t is the version with valid_from <= t < valid_to (DOMAIN.md §13). -#}
+{% macro valid_at(versions, moment) -%}
+    ({{ versions }}.valid_from <= {{ moment }} and ({{ versions }}.valid_to is null or {{ moment }} < {{ versions }}.valid_to))
+{%- endmacro %}
+
+{#- Whether a process whose cancellation moment is `cancelled_at` (null: never cancelled) is
+    cancelled at `moment` (DOMAIN.md §13). -#}
+{% macro is_cancelled_at(cancelled_at, moment) -%}
+    coalesce({{ cancelled_at }} <= {{ moment }}, false)
+{%- endmacro %}
+
+{#- The versions of a history model with the rows of its source that history has not
+    recorded (a build with an as_of before the latest version writes none): those count as
+    one version valid from the beginning, so every source row has a value at every moment. -#}
+{% macro versions_with_unrecorded(history_model, source_model, key, tracked) -%}
+with recorded as (
+    select * from {{ ref(history_model) }}
+),
+
+unrecorded as (
+    select
+        {{ key }},
+        {{ tracked | join(', ') }},
+        {{ history_start() }} as valid_from,
+        cast(null as timestamp) as valid_to,
+    from {{ ref(source_model) }}
+    where {{ key }} not in (select recorded.{{ key }} from recorded)
+),
+
+final as (
+    select {{ key }}, {{ tracked | join(', ') }}, valid_from, valid_to, from recorded
+    union all
+    select * from unrecorded
+)
+{%- endmacro %}

@@ -69,10 +69,10 @@ def test_definitions_load_with_jobs_schedules_sensor_and_valid_schedule_config()
     reminders = dg.AssetKey(["marts", "reminders"])
     assert dg.AssetKey(["raw", "customers"]) in graph.get_ancestor_asset_keys(reminders)
     assert reminders in graph.get_ancestor_asset_keys(dg.AssetKey(["published_warehouse"]))
-    # The monthly close: marts → frozen → report → publish.
-    frozen = dg.AssetKey(["frozen", "closed_month"])
+    # The monthly close: computed figures → frozen (dbt) → marts and the report → publish.
+    frozen = dg.AssetKey(["frozen", "kpi_monthly"])
     report = dg.AssetKey(["delivery", "monthly_report"])
-    assert dg.AssetKey(["marts", "kpi_monthly"]) in graph.get_ancestor_asset_keys(frozen)
+    assert frozen in graph.get_ancestor_asset_keys(dg.AssetKey(["marts", "kpi_monthly"]))
     assert frozen in graph.get_ancestor_asset_keys(report)
     assert report in graph.get_ancestor_asset_keys(dg.AssetKey(["published_warehouse"]))
     check_keys = list(graph.asset_check_keys)
@@ -82,9 +82,9 @@ def test_definitions_load_with_jobs_schedules_sensor_and_valid_schedule_config()
 def test_each_job_selects_its_groups_and_dangan_build_queues_but_neither_sends_nor_closes(
     tmp_path: Path,
 ) -> None:
-    """The jobs are unions of asset groups: every job refreshes (sources, scans, dbt,
-    publish); ``dangan build`` adds the digests' outbox only, the morning digest adds the
-    send, the close adds the freeze and the report."""
+    """The jobs are unions of asset groups: every job refreshes (sources, scans, dbt with
+    its freezing of final months, publish); ``dangan build`` adds the digests' outbox only,
+    the morning digest adds the send, the close adds the report."""
     from dagster_project.build import BUILD_JOB, build_definitions
 
     definitions = build_definitions(
@@ -102,17 +102,18 @@ def test_each_job_selects_its_groups_and_dangan_build_queues_but_neither_sends_n
         return set(definitions.resolve_job_def(job).asset_layer.selected_asset_keys)
 
     outbox, sent = dg.AssetKey(["delivery", "outbox"]), dg.AssetKey(["delivery", "sent"])
-    frozen, report = dg.AssetKey(["frozen", "closed_month"]), dg.AssetKey(["delivery", "monthly_report"])
+    frozen, report = dg.AssetKey(["frozen", "kpi_monthly"]), dg.AssetKey(["delivery", "monthly_report"])
     refresh = selected("refresh")
     assert dg.AssetKey(["raw", "customers"]) in refresh
     assert dg.AssetKey(["marts", "kpi_monthly"]) in refresh
     assert dg.AssetKey(["published_warehouse"]) in refresh
-    assert not refresh & {outbox, sent, frozen, report}
+    assert frozen in refresh, "every build freezes the months that became final"
+    assert not refresh & {outbox, sent, report}
     assert selected(BUILD_JOB) == refresh | {outbox}
     assert selected("reminder_digest") == refresh | {outbox, sent}
-    assert selected("monthly_close") == refresh | {frozen, report}
+    assert selected("monthly_close") == refresh | {report}
     assert selected("scans") <= refresh
-    assert graph.get(frozen).group_name == graph.get(report).group_name == "close"
+    assert graph.get(report).group_name == "close"
 
 
 def test_build_publishes_marts_and_reconciles_every_table(tiny_warehouse: Path) -> None:
@@ -219,10 +220,10 @@ def test_killed_build_leaves_the_published_warehouse_readable_and_the_next_build
     assert _rows(warehouse, "select count(*), round(sum(score), 6) from marts.kpi_monthly") == kpi_before
 
 
-def test_monthly_close_freezes_the_month_mails_the_report_and_a_later_build_keeps_it(
+def test_monthly_close_mails_the_frozen_month_and_a_later_build_keeps_it(
     tiny_source: Path, tiny_as_of: str, tiny_warehouse: Path, tmp_path: Path, smtp_server
 ) -> None:
-    from dagster_project.defs.close.freeze import closed_month, read_close_lag_days
+    from dagster_project.defs.close.months import latest_frozen_month
     from dagster_project.defs.delivery.resources import DeliveryResource
     from ingest.clock import format_as_of, parse_as_of
 
@@ -231,20 +232,23 @@ def test_monthly_close_freezes_the_month_mails_the_report_and_a_later_build_keep
     delivery = DeliveryResource(
         channels="email", smtp_host="127.0.0.1", smtp_port=port, report_to="leader@example.test"
     )
-    con = wh.connect_published(warehouse)
-    try:
-        close_lag_days = read_close_lag_days(con)
-    finally:
-        con.close()
-    month = closed_month(parse_as_of(tiny_as_of), close_lag_days)
     args = (tiny_source, None, None, tiny_source / "scans", warehouse)
     assert run_build(*args, tiny_as_of, False, job="monthly_close", delivery=delivery) == 0
+    con = wh.connect_published(warehouse)
+    try:
+        month = latest_frozen_month(con)
+    finally:
+        con.close()
+    assert month is not None
 
     frozen_sql = "select * exclude (frozen_at) from frozen.{} where month = '{}' order by all"
     frozen_kpi = _rows(warehouse, frozen_sql.format("kpi_monthly", month))
     frozen_scores = _rows(warehouse, frozen_sql.format("scorecard_monthly", month))
     assert frozen_kpi and frozen_scores
-    mart_kpi = _rows(warehouse, f"select * from marts.kpi_monthly where month = '{month}' order by all")
+    mart_sql = (
+        "select * exclude (frozen_at, points_lost) from marts.kpi_monthly where month = '{}' order by all"
+    )
+    mart_kpi = _rows(warehouse, mart_sql.format(month))
     assert [row for row in mart_kpi] == frozen_kpi
     frozen_at = _rows(warehouse, "select distinct frozen_at from frozen.kpi_monthly")
 
@@ -257,7 +261,7 @@ def test_monthly_close_freezes_the_month_mails_the_report_and_a_later_build_keep
     assert workbook["排名"].max_row - 3 == len(frozen_scores)
 
     # Later the archive system loses half its archive steps (a correction upstream). A full
-    # reload a day on changes the open months but not the closed one.
+    # reload a day on changes the provisional months but not the frozen ones.
     edited = tmp_path / "edited"
     shutil.copytree(tiny_source, edited, ignore=shutil.ignore_patterns("scans", "*.sqlite"))
     steps = edited / "archive" / "archive_steps.csv"
@@ -265,22 +269,20 @@ def test_monthly_close_freezes_the_month_mails_the_report_and_a_later_build_keep
         rows = list(csv.reader(handle))
     with steps.open("w", encoding="utf-8", newline="") as handle:
         csv.writer(handle).writerows([rows[0], *rows[1::2]])
-    before_open = _rows(warehouse, f"select * from marts.kpi_monthly where month < '{month}' order by all")
+    before_open = _rows(warehouse, f"select * from marts.kpi_monthly where month > '{month}' order by all")
+    assert before_open, "the build has a provisional month after the frozen one"
     later = format_as_of(parse_as_of(tiny_as_of) + timedelta(days=1))
     edited_args = (edited, None, None, tiny_source / "scans", warehouse)
     assert run_build(*edited_args, later, True, job="monthly_close", delivery=delivery) == 0
     assert (
-        _rows(warehouse, f"select * from marts.kpi_monthly where month < '{month}' order by all")
+        _rows(warehouse, f"select * from marts.kpi_monthly where month > '{month}' order by all")
         != before_open
     )
     assert _rows(warehouse, frozen_sql.format("kpi_monthly", month)) == frozen_kpi
     assert _rows(warehouse, frozen_sql.format("scorecard_monthly", month)) == frozen_scores
     assert _rows(warehouse, "select distinct frozen_at from frozen.kpi_monthly") == frozen_at
     # The marts take the closed month from frozen.*, unchanged.
-    assert (
-        _rows(warehouse, f"select * from marts.kpi_monthly where month = '{month}' order by all")
-        == frozen_kpi
-    )
+    assert _rows(warehouse, mart_sql.format(month)) == frozen_kpi
     assert len(handler.messages) == 1, "the same report is not sent twice"
     outbox = _rows(warehouse, "select kind, status from delivery.outbox where kind = 'monthly_report'")
     assert outbox == [("monthly_report", "sent")]

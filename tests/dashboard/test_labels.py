@@ -37,6 +37,7 @@ LABELLED_COLUMNS = (
     ("marts.unmatched_barcodes", "decode_status", "decode_status"),
     ("marts.borrowing_report", "status", "borrow_status"),
     ("marts.gate_violations", "node_code", "node"),
+    ("marts.staff_team_history", "post", "post"),
 )
 
 

@@ -8,7 +8,7 @@ October 2026 is closed (cutoff 2026-11-16 00:00), November provisional (cutoff =
 from __future__ import annotations
 
 import shutil
-from datetime import date
+from datetime import date, datetime
 
 import duckdb
 import pytest
@@ -139,24 +139,35 @@ def test_months_run_from_the_first_data_to_the_as_of_month(dbt_warehouse: DbtWar
     assert months[0][0] == first_event.date() if hasattr(first_event, "date") else first_event
 
 
+def test_the_build_freezes_the_final_month_at_its_as_of(dbt_warehouse: DbtWarehouse) -> None:
+    """As of 11-27 October is final (closed 11-16) and frozen by the build; November is not."""
+    frozen = dbt_warehouse.rows("select month, frozen_at from frozen.months order by month")
+    assert frozen[-1] == (OCTOBER, datetime.fromisoformat(dbt_warehouse.as_of))
+    assert NOVEMBER not in [month for month, _ in frozen]
+    for table in ("kpi_monthly", "scorecard_monthly"):
+        assert dbt_warehouse.rows(f"select count(*) from frozen.{table} where month = ?", [NOVEMBER]) == [
+            (0,)
+        ]
+        assert (
+            dbt_warehouse.rows(
+                f"select count(*), count(frozen_at) from marts.{table} where month = ?", [OCTOBER]
+            )[0][1]
+            > 0
+        )
+        assert dbt_warehouse.rows(
+            f"select count(frozen_at) from marts.{table} where month = ?", [NOVEMBER]
+        ) == [(0,)]
+
+
 def test_frozen_months_are_taken_unchanged(dbt_warehouse: DbtWarehouse, tmp_path) -> None:
-    """Rows of a month in frozen.* replace the computed ones; other months stay computed."""
+    """Rows of a frozen final month replace the computed ones; other months stay computed."""
     copy = tmp_path / "closed.duckdb"
     shutil.copyfile(dbt_warehouse.path, copy)
     with duckdb.connect(str(copy)) as con:
-        con.execute("create schema frozen")
         con.execute(
-            "create table frozen.kpi_monthly as select *, timestamp '2026-11-17 06:00:00' as frozen_at "
-            "from marts.kpi_monthly where month = ?",
-            [OCTOBER],
+            "update frozen.kpi_monthly set score = 0, entity_name = 'frozen name' where month = ?", [OCTOBER]
         )
-        con.execute("update frozen.kpi_monthly set score = 0, entity_name = 'frozen name'")
-        con.execute(
-            "create table frozen.scorecard_monthly as select *, timestamp '2026-11-17 06:00:00' as frozen_at "
-            "from marts.scorecard_monthly where month = ?",
-            [OCTOBER],
-        )
-        con.execute("update frozen.scorecard_monthly set total_score = 12.34")
+        con.execute("update frozen.scorecard_monthly set total_score = 12.34 where month = ?", [OCTOBER])
         november_before = con.execute(
             "select tier, entity_id, total_score, rank from marts.scorecard_monthly where month = ? order by all",
             [NOVEMBER],

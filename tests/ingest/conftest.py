@@ -281,7 +281,7 @@ BAD_ROWS: list[tuple[str, tuple, list[tuple[str, str]]]] = [
         [("ST9", "seq")],
     ),
     (
-        # A second ST3: both copies go.
+        # A second, different ST3 stamped in the same second: both copies go.
         "process_steps",
         ("ST3", "P2", "2", "accept", "S3", "2026-01-06 10:00:00", None, "true", "2026-01-06 10:00:00"),
         [("ST3", "step_id"), ("ST3", "step_id")],
@@ -297,7 +297,7 @@ BAD_ROWS: list[tuple[str, tuple, list[tuple[str, str]]]] = [
         [("A9", "created_at")],
     ),
     (
-        # Same barcode as D1: both documents go.
+        # Same barcode as D1, stamped in the same second: D1, the smaller doc_id, keeps it.
         "documents",
         (
             "D9",
@@ -312,7 +312,7 @@ BAD_ROWS: list[tuple[str, tuple, list[tuple[str, str]]]] = [
             "S1",
             "2026-01-05 12:00:00",
         ),
-        [("D9", "barcode"), ("D1", "barcode")],
+        [("D9", "barcode")],
     ),
     ("audit_findings", ("F9", "Q404", "general", "late", "S1", None, None), [("F9", "check_id")]),
 ]

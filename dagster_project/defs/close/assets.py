@@ -1,10 +1,10 @@
-"""The monthly close: freeze the latest final month once, then report it to management."""
+"""The monthly close: the newest frozen month reported to management (every build freezes)."""
 
 from __future__ import annotations
 
 import dagster as dg
 
-from dagster_project.defs.close.freeze import decide_close, freeze_month
+from dagster_project.defs.close.months import latest_frozen_month
 from dagster_project.defs.close.report import monthly_report_xlsx, report_summary
 from dagster_project.defs.common import keys
 from dagster_project.defs.common.resources import DUCKDB_POOL, RunParams, WarehouseResource
@@ -15,47 +15,8 @@ from ingest.clock import local_now
 
 
 @dg.asset(
-    key=keys.FROZEN,
-    deps=[keys.KPI_MONTHLY, keys.SCORECARD_MONTHLY, keys.THRESHOLDS],
-    group_name=keys.CLOSE,
-    kinds={"duckdb"},
-    pool=DUCKDB_POOL,
-)
-def closed_month(context, warehouse: WarehouseResource, params: RunParams) -> dg.MaterializeResult:
-    """Copy the latest final month's indicators and scorecard into ``frozen.*`` once, for good.
-
-    Which month is final follows from the close lag of the warehouse being built (the
-    seed), so the close runs every day and on most days finds nothing to do.
-    """
-    with warehouse.connect() as con:
-        decision = decide_close(con, params.moment)
-        if decision.month is None:
-            context.log.info(
-                f"nothing to freeze as of {params.as_of_text}: the latest final month"
-                f" {decision.final_month:%Y-%m} (close lag {decision.close_lag_days} days) is frozen already"
-            )
-            return dg.MaterializeResult(
-                metadata={
-                    "month": f"{decision.final_month:%Y-%m}",
-                    "close_lag_days": decision.close_lag_days,
-                    "already_frozen": True,
-                }
-            )
-        result = freeze_month(con, decision.month, local_now())
-    context.log.info(f"month {result.month:%Y-%m} frozen: {result.rows}")
-    return dg.MaterializeResult(
-        metadata={
-            "month": f"{result.month:%Y-%m}",
-            "close_lag_days": decision.close_lag_days,
-            "already_frozen": result.already_frozen,
-            **result.rows,
-        }
-    )
-
-
-@dg.asset(
     key=keys.MONTHLY_REPORT,
-    deps=[keys.FROZEN, keys.CODE_LABELS],
+    deps=[keys.KPI_MONTHS, keys.FROZEN_KPI_MONTHLY, keys.FROZEN_SCORECARD_MONTHLY, keys.CODE_LABELS],
     group_name=keys.CLOSE,
     kinds={"duckdb"},
     pool=DUCKDB_POOL,
@@ -66,15 +27,19 @@ def monthly_report(
     params: RunParams,
     delivery: DeliveryResource,
 ) -> dg.MaterializeResult:
-    """The latest final month's rankings and indicators (.xlsx) to management, via the outbox.
+    """The newest frozen month's rankings and indicators (.xlsx) to management, via the outbox.
 
     Looked at every day with the close: each recipient gets a month's report once (its
     outbox id names the recipient and the month); a failed send is retried by later runs.
+    The month is frozen by the dbt build of the same run (or an earlier one), never here.
     """
     report_dir = warehouse.published.parent / "reports"
     report_dir.mkdir(parents=True, exist_ok=True)
     with warehouse.connect() as con:
-        month = decide_close(con, params.moment).final_month
+        month = latest_frozen_month(con)
+        if month is None:
+            context.log.info(f"no month is frozen as of {params.as_of_text}: no report to send")
+            return dg.MaterializeResult(metadata={"month": "", "sent": 0, "failed": 0})
         workbook = monthly_report_xlsx(con, month)
         summary = report_summary(con, month)
         path = report_dir / f"dangan-report-{month:%Y-%m}.xlsx"

@@ -1,4 +1,4 @@
-"""The close job: the refresh, then the latest final month frozen and reported."""
+"""The close job: the refresh (whose dbt build freezes every final month), then the report."""
 
 from __future__ import annotations
 
@@ -11,5 +11,5 @@ CLOSE_SELECTION = dg.AssetSelection.groups(*keys.REFRESH_GROUPS, keys.CLOSE)
 monthly_close_job = dg.define_asset_job(
     "monthly_close",
     selection=CLOSE_SELECTION,
-    description="refresh, freeze the latest final month unless frozen, report it to management",
+    description="refresh (freezing every final month not frozen yet), report the newest frozen month to management",
 )

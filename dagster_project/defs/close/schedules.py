@@ -1,9 +1,8 @@
 """The close, looked at every morning at 06:00 Asia/Shanghai.
 
-Which month is final depends on the close lag, a seed read from the warehouse; a
-schedule cannot know it before a warehouse exists. So the close job runs daily and the
-close asset decides: on most days the latest final month is frozen already and the run
-only refreshes.
+Which month is final depends on the close lag, a seed read by dbt; a schedule cannot know
+it before a warehouse exists. So the close job runs daily: its build freezes whatever has
+become final (as any build does), and the report goes out once per month and recipient.
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ from ingest.clock import TIMEZONE
     job=monthly_close_job,
     cron_schedule=settings.CLOSE_CRON,
     execution_timezone=TIMEZONE,
-    description="freeze the month whose close lag ran out (if not frozen yet) and send management its report",
+    description="refresh (freezing every month whose close lag ran out) and send management the newest frozen month's report",
 )
 def monthly_close_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
     return as_of_request(context)

@@ -16,7 +16,7 @@ SCANS = "scans"
 DBT = "dbt"
 DIGESTS = "digests"  # today's digests composed and queued in the outbox
 DELIVERY = "delivery"  # the outbox sent through the enabled channels
-CLOSE = "close"  # a final month frozen and reported to management
+CLOSE = "close"  # the newest frozen month reported to management
 PUBLISH = "publish"
 
 # dbt models and seeds read outside dbt (keys are <schema>/<table>).
@@ -24,13 +24,15 @@ THRESHOLDS = dg.AssetKey(["staging", "thresholds"])
 CODE_LABELS = dg.AssetKey(["marts", "code_labels"])
 KPI_MONTHLY = dg.AssetKey(["marts", "kpi_monthly"])
 SCORECARD_MONTHLY = dg.AssetKey(["marts", "scorecard_monthly"])
+KPI_MONTHS = dg.AssetKey(["marts", "kpi_months"])
+FROZEN_KPI_MONTHLY = dg.AssetKey(["frozen", "kpi_monthly"])
+FROZEN_SCORECARD_MONTHLY = dg.AssetKey(["frozen", "scorecard_monthly"])
 REMINDERS = dg.AssetKey(["marts", "reminders"])
 REMINDER_DIGEST = dg.AssetKey(["marts", "reminder_digest"])
 
 # Assets of the Python domains that the publish waits for.
 OUTBOX = dg.AssetKey(["delivery", "outbox"])
 SENT = dg.AssetKey(["delivery", "sent"])
-FROZEN = dg.AssetKey(["frozen", "closed_month"])
 MONTHLY_REPORT = dg.AssetKey(["delivery", "monthly_report"])
 PUBLISHED = dg.AssetKey(["published_warehouse"])
 

@@ -66,8 +66,8 @@ class WarehouseResource(dg.ConfigurableResource):
 class RunParams(dg.ConfigurableResource):
     """What a run evaluates: ``as_of`` (empty = now, Asia/Shanghai) and the reload mode.
 
-    The close lag is not here: it is the seed ``thresholds.close_lag_days``, read from the
-    warehouse being built, so dbt's cutoff and the close can never disagree.
+    The close lag is not here: it is the seed ``thresholds.close_lag_days``, read by dbt
+    alone, which both cuts the months and freezes them.
     """
 
     as_of: str = ""

@@ -13,7 +13,7 @@ from ingest import warehouse as wh
 def build_published_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
     @dg.asset(
         key=keys.PUBLISHED,
-        deps=[*upstream, keys.OUTBOX, keys.SENT, keys.FROZEN, keys.MONTHLY_REPORT],
+        deps=[*upstream, keys.OUTBOX, keys.SENT, keys.MONTHLY_REPORT],
         group_name=keys.PUBLISH,
         pool=DUCKDB_POOL,
     )

@@ -1,5 +1,6 @@
 {#- Audit-based items: audit_pass_rate, one row per (month, check) performed in M by the
-    cutoff on a process not cancelled (for the process's unit and its owner's team); and
+    cutoff on a process not cancelled at the cutoff (for the process's unit and its owner's
+    team as they were at the check's checked_at, DOMAIN §8); and
     quality_points, one row per (month, finding) of those checks: important and general
     findings weigh their seed points, attributed to the finding's responsible person. -#}
 with checks as (
@@ -14,6 +15,14 @@ processes as (
     select * from {{ ref('int_processes_summarised') }}
 ),
 
+process_versions as (
+    select * from {{ ref('int_process_versions_unioned') }}
+),
+
+staff_versions as (
+    select * from {{ ref('int_staff_versions_unioned') }}
+),
+
 months as (
     select * from {{ ref('int_kpi_months_enumerated') }}
 ),
@@ -23,14 +32,22 @@ checks_in_month as (
         months.month,
         checks.check_id,
         checks.result,
-        processes.unit_code,
-        processes.owner_team_code,
+        process_then.unit_code,
+        owner_then.team_code as owner_team_code,
     from checks
     inner join months
         on {{ counts_in_month('checks.checked_at') }}
     inner join processes
         on checks.proc_id = processes.proc_id
-    where not processes.is_cancelled
+    left join process_versions as process_then
+        on
+            checks.proc_id = process_then.proc_id
+            and {{ valid_at('process_then', 'checks.checked_at') }}
+    left join staff_versions as owner_then
+        on
+            process_then.owner_id = owner_then.staff_id
+            and {{ valid_at('owner_then', 'checks.checked_at') }}
+    where not {{ is_cancelled_at('processes.cancelled_at', 'months.cutoff_at') }}
 ),
 
 pass_rate as (

@@ -1,5 +1,5 @@
 {#- collection_timely_rate items, one row per (month, archive step) sent to the collector in
-    M by the cutoff, of a process not cancelled: success = reviewed by the cutoff within
+    M by the cutoff, of a process not cancelled at the cutoff: success = reviewed by the cutoff within
     collection_review_workdays elapsed working days of sent_at; pending = not reviewed by
     the cutoff with at most that many elapsed working days from sent_at to the cutoff. -#}
 with steps as (
@@ -23,7 +23,7 @@ sent_in_month as (
         on {{ counts_in_month('steps.sent_at') }}
     where
         steps.arch_step_id is not null
-        and not steps.is_cancelled
+        and not {{ is_cancelled_at('steps.cancelled_at', 'months.cutoff_at') }}
 ),
 
 final as (

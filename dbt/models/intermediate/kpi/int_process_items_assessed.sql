@@ -1,5 +1,6 @@
 {#- Items of the process-based indicators, one row per (month, indicator, process), as of
-    the month's cutoff:
+    the month's cutoff, of processes not cancelled at the cutoff, counted for the unit, owner
+    and owner's team at the process's completion:
     - handover_timely_rate: processes completed in M with documents (added by the cutoff);
       success = paper handed over by the cutoff on or before workday_add(completion date, 5);
       pending = not handed over by the cutoff and the deadline date >= the cutoff's date.
@@ -37,7 +38,7 @@ completed_in_month as (
     from processes
     inner join months
         on {{ counts_in_month('processes.completed_at') }}
-    where not processes.is_cancelled
+    where not {{ is_cancelled_at('processes.cancelled_at', 'months.cutoff_at') }}
 ),
 
 handover as (
@@ -45,9 +46,9 @@ handover as (
         month,
         'handover_timely_rate' as indicator,
         proc_id as item_id,
-        unit_code,
-        owner_team_code as team_code,
-        owner_id as person_id,
+        unit_code_at_completion as unit_code,
+        owner_team_code_at_completion as team_code,
+        owner_id_at_completion as person_id,
         {{ as_of_cut('first_handed_over_at', 'cutoff_at') }} is null
         and handover_deadline_on >= cast(cutoff_at as date) as is_pending,
         coalesce(
@@ -91,8 +92,8 @@ overdue as (
         completed_in_month.month,
         'sla_overdue_rate' as indicator,
         completed_in_month.proc_id as item_id,
-        completed_in_month.unit_code,
-        completed_in_month.owner_team_code as team_code,
+        completed_in_month.unit_code_at_completion as unit_code,
+        completed_in_month.owner_team_code_at_completion as team_code,
         cast(null as varchar) as person_id,
         false as is_pending,
         red_processes.proc_id is not null as is_success,

@@ -1,6 +1,7 @@
 {#- Items of the step-based indicators, one row per (month, indicator, step):
     completion_rate and timely_filing_rate over D(M) = archive-producing steps completed in
-    M (by the cutoff) of processes not cancelled; sla_overdue_rate of business staff over
+    M (by the cutoff) of processes not cancelled at the cutoff, counted for the unit and the
+    assignee's team at the step's completion; sla_overdue_rate of business staff over
     their time-limited steps completed in M. Evaluated as of the month's cutoff: a send
     after the cutoff has not happened. Pending: not sent by the cutoff while the 48 h since
     completion have not run out at the cutoff (deadline >= cutoff). -#}
@@ -20,7 +21,7 @@ steps_in_month as (
     from steps
     inner join months
         on {{ counts_in_month('steps.completed_at') }}
-    where not steps.is_cancelled
+    where not {{ is_cancelled_at('steps.cancelled_at', 'months.cutoff_at') }}
 ),
 
 archive_producing as (
@@ -46,8 +47,8 @@ completion as (
         month,
         'completion_rate' as indicator,
         step_id as item_id,
-        unit_code,
-        assignee_team_code as team_code,
+        unit_code_at_step as unit_code,
+        assignee_team_code_at_step as team_code,
         cast(null as varchar) as person_id,
         is_pending,
         is_sent_by_cutoff as is_success,
@@ -60,8 +61,8 @@ timely_filing as (
         month,
         'timely_filing_rate' as indicator,
         step_id as item_id,
-        unit_code,
-        assignee_team_code as team_code,
+        unit_code_at_step as unit_code,
+        assignee_team_code_at_step as team_code,
         assignee_id as person_id,
         is_pending,
         is_timely as is_success,

@@ -1,5 +1,12 @@
+{#- Every staff member as of as_of (DOMAIN.md §13): the team, post and active flag of the
+    version in effect then, with team and unit names. The attribution of open items
+    (reminders, the time-limit monitor) and of the ranked entities. -#}
 with staff as (
     select * from {{ ref('stg_marketing__staff') }}
+),
+
+versions as (
+    select * from {{ ref('int_staff_versions_unioned') }}
 ),
 
 teams as (
@@ -13,18 +20,22 @@ units as (
 final as (
     select
         staff.staff_id,
-        staff.team_code,
+        versions.team_code,
         teams.unit_code,
         staff.staff_name,
         teams.team_name,
         units.unit_name,
-        staff.post,
-        staff.post = 'business' as is_business_staff,
-        staff.post = 'collector' as is_collector,
-        staff.is_active,
+        versions.post,
+        versions.post = 'business' as is_business_staff,
+        versions.post = 'collector' as is_collector,
+        versions.is_active,
     from staff
+    inner join versions
+        on
+            staff.staff_id = versions.staff_id
+            and {{ valid_at('versions', as_of()) }}
     left join teams
-        on staff.team_code = teams.team_code
+        on versions.team_code = teams.team_code
     left join units
         on teams.unit_code = units.unit_code
 )

@@ -1,19 +1,36 @@
-{#- Every marketing step with its process, customer, attribution (assignee's, owner's and
-    collector's teams), its time limit and the archive step that mirrors it, with its first
+{#- Every marketing step with its process, customer, attribution, its time limit and the
+    archive step that mirrors it, with its first
     document twice: the archive step's first_doc_at and the first document row added for
     the step (first_doc_added_at). Timestamps are the sources' own, never cut: the KPI items
     evaluate them as of a month's cutoff and the operational marts as of as_of, both through
-    the macro as_of_cut. The one moment-free clock is the light a step had at completion. -#}
+    the macro as_of_cut. The one moment-free clock is the light a step had at completion.
+    Attribution (DOMAIN.md §8, §13): unit_code, owner_id and the assignee's, owner's and
+    collector's teams as of as_of (open items); unit_code_at_step and
+    assignee_team_code_at_step at the step's moment (its completed_at, or as_of while not
+    completed by then), which the step's indicators count by; the customer class, and so
+    the time limit, at the step's moment. is_cancelled: cancelled at as_of; cancelled_at
+    for the months' cutoffs. -#}
 with steps as (
-    select * from {{ ref('stg_marketing__process_steps') }}
+    select
+        *,
+        coalesce({{ as_of_cut('completed_at', as_of()) }}, {{ as_of() }}) as step_moment,
+    from {{ ref('stg_marketing__process_steps') }}
 ),
 
 processes as (
     select * from {{ ref('stg_marketing__processes') }}
 ),
 
-customers as (
-    select * from {{ ref('stg_marketing__customers') }}
+process_versions as (
+    select * from {{ ref('int_process_versions_unioned') }}
+),
+
+customer_versions as (
+    select * from {{ ref('int_customer_versions_unioned') }}
+),
+
+staff_versions as (
+    select * from {{ ref('int_staff_versions_unioned') }}
 ),
 
 process_types as (
@@ -52,24 +69,26 @@ joined as (
         steps.proc_id,
         archive_steps.arch_step_id,
         processes.cust_no,
-        processes.unit_code,
+        process_now.unit_code,
+        process_then.unit_code as unit_code_at_step,
         steps.assignee_id,
         assignee.team_code as assignee_team_code,
-        assignee.unit_code as assignee_unit_code,
-        processes.owner_id,
+        assignee_then.team_code as assignee_team_code_at_step,
+        process_now.owner_id,
         owner.team_code as owner_team_code,
         archive_steps.collector_id,
         collector.team_code as collector_team_code,
         steps.node_code,
         processes.proc_type,
-        processes.status as proc_status,
-        customers.customer_class,
+        process_now.status as proc_status,
+        customer_then.customer_class,
         archive_steps.review_result,
         steps.seq,
         time_limits.limit_workdays,
         coalesce(step_documents.document_count, 0) as document_count,
         steps.is_archive_producing,
-        processes.is_cancelled,
+        {{ is_cancelled_at('process_now.cancelled_at', as_of()) }} as is_cancelled,
+        process_now.cancelled_at,
         coalesce(process_types.is_business_expansion, false) as is_business_expansion,
         steps.started_at,
         steps.completed_at,
@@ -83,14 +102,24 @@ joined as (
     from steps
     inner join processes
         on steps.proc_id = processes.proc_id
-    left join customers
-        on processes.cust_no = customers.cust_no
+    left join process_versions as process_now
+        on
+            steps.proc_id = process_now.proc_id
+            and {{ valid_at('process_now', as_of()) }}
+    left join process_versions as process_then
+        on
+            steps.proc_id = process_then.proc_id
+            and {{ valid_at('process_then', 'steps.step_moment') }}
+    left join customer_versions as customer_then
+        on
+            processes.cust_no = customer_then.cust_no
+            and {{ valid_at('customer_then', 'steps.step_moment') }}
     left join process_types
         on processes.proc_type = process_types.proc_type
     left join time_limits
         on
             steps.node_code = time_limits.node_code
-            and customers.customer_class = time_limits.customer_class
+            and customer_then.customer_class = time_limits.customer_class
             and coalesce(process_types.is_business_expansion, false)
     left join archive_steps
         on steps.step_id = archive_steps.step_id
@@ -98,8 +127,12 @@ joined as (
         on steps.step_id = step_documents.step_id
     left join staff as assignee
         on steps.assignee_id = assignee.staff_id
+    left join staff_versions as assignee_then
+        on
+            steps.assignee_id = assignee_then.staff_id
+            and {{ valid_at('assignee_then', 'steps.step_moment') }}
     left join staff as owner
-        on processes.owner_id = owner.staff_id
+        on process_now.owner_id = owner.staff_id
     left join staff as collector
         on archive_steps.collector_id = collector.staff_id
 ),

@@ -15,12 +15,7 @@ final as (
         opened_on,
         closed_on,
         updated_at,
-        case
-            when cust_class = 'residential' then 'res'
-            when voltage_class = 'low' then 'lv_nonres'
-            when supply_mode = 'dual' then 'hv_dual'
-            else 'hv_single'
-        end as customer_class,
+        {{ customer_class('cust_class', 'voltage_class', 'supply_mode') }} as customer_class,
         cust_class = 'non_residential' as is_non_residential,
     from source
 )

@@ -1,0 +1,3 @@
+{{ config(alias='audit_sample') }}
+
+{{ freeze_rows('int_audit_samples_drawn', audit_sample_columns()) }}

@@ -1,0 +1,3 @@
+{{ config(alias='kpi_monthly') }}
+
+{{ freeze_rows('int_kpi_figures_computed', kpi_monthly_columns()) }}
