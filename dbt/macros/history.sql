@@ -15,8 +15,9 @@
       values differ (null-safe) from its latest version gets a new version valid from
       `changed_at`, and the replaced version is written once more with valid_to closed at
       that moment; every other recorded row is left as it is.
-    - A build whose as_of is before the latest recorded valid_from of the table writes
-      nothing: it reads history, it does not rewrite it. A change whose `changed_at` is
+    - A build whose as_of is before the latest recorded valid_from of the table, or before
+      the as_of of a build that wrote history (history.builds, model history_builds),
+      writes nothing: it reads history, it does not rewrite it. A change whose `changed_at` is
       after the build's as_of has not happened yet as of that build (as_of_cut's rule):
       it is recorded by the first build as of a later moment.
     - A change whose `changed_at` is not after the latest version's valid_from (an
@@ -37,8 +38,13 @@ latest as (
     where valid_to is null
 ),
 
+{%- set builds = adapter.get_relation(database=this.database, schema=this.schema, identifier='builds') %}
 writable as (
-    select coalesce(max(valid_from), {{ history_start() }}) <= {{ as_of() }} as is_writable,
+    select
+        coalesce(max(valid_from), {{ history_start() }}) <= {{ as_of() }}
+        {%- if builds is not none %}
+        and (select coalesce(max(builds.as_of), {{ history_start() }}) from {{ builds }} as builds) <= {{ as_of() }}
+        {%- endif %} as is_writable,
     from {{ this }}
 ),
 

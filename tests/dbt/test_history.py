@@ -182,3 +182,40 @@ def test_full_refresh_keeps_history_and_records_changes_as_usual(scenario: Histo
         ("TP3", "cancelled", "TB1", "TESTU", "2026-11-14 10:00:00", None),
     ]
     assert scenario.after_full_refresh["customers"] == scenario.after_second["customers"]
+
+
+def test_build_with_a_past_as_of_writes_nothing_even_where_no_version_changed_since(
+    tmp_path: Path,
+) -> None:
+    """GIVEN a build as of 11-15 in which nothing changed (every version valid from the
+    beginning) and then a team move of TB2
+    WHEN a build as of 11-05 runs, then one as of 11-20
+    THEN the past build records nothing (the move was first seen after 11-15, not on 11-05)
+    and the later one records the move valid from 11-20."""
+    database = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(database)) as con:
+        create_raw_tables(con)
+        for table in TABLES:
+            for row in HAND_MADE.get(table.name, []):
+                marks = ", ".join("?" for _ in row)
+                con.execute(
+                    f"insert into raw.{table.name} ({', '.join(table.column_names)}) values ({marks})",
+                    list(row),
+                )
+    _build(database, SECOND_AS_OF)
+    _execute(database, "update raw.staff set team_code = 'TESTT2' where staff_id = 'TB2'")
+    _build(database, PAST_AS_OF)
+    assert _versions(_history(database)["staff"], "TB2") == [
+        ("TB2", "TESTT", "business", "True", BEGINNING, None)
+    ]
+    later = "2026-11-20 06:00:00"
+    _build(database, later)
+    assert _versions(_history(database)["staff"], "TB2") == [
+        ("TB2", "TESTT", "business", "True", BEGINNING, later),
+        ("TB2", "TESTT2", "business", "True", later, None),
+    ]
+    with duckdb.connect(str(database), read_only=True) as con:
+        builds = [
+            str(row[0]) for row in con.execute("select as_of from history.builds order by as_of").fetchall()
+        ]
+    assert builds == [SECOND_AS_OF, later]
