@@ -24,9 +24,9 @@ contract_valid_rate are never applicable (0 of 0).
 | CP10 | CY1 | Wed 11-18 10:00 | 11-19 09:00 (23 h) | never (11-25) | |
 
 Audit checks: CA1 on CP1 (07-27, pass), CA2 on CP3 (07-28, fail), CA3 on CP4 (07-29, pass).
-Handover deadlines are workday_add(completion date, 5) on the official calendar (no
-holiday falls between 07-06 and 11-25 except 09-25 and 10-01..10-07, which no deadline
-above spans). Close lag 15 days: July closes 08-16 00:00, August 09-16, September 10-16,
+Handover deadlines are workday_add(completion date, 5) on the official calendar: the
+holidays 09-25 and 10-01..10-07 and the make-up working days 09-20 and 10-10 fall in no
+deadline's span, so each is five weekdays on. Close lag 15 days: July closes 08-16 00:00, August 09-16, September 10-16,
 October 11-16, November 12-16.
 
 The builds, each a ``dbt run`` of the whole project (raw changes made just before it):
