@@ -259,7 +259,7 @@ def test_frozen_months_of_the_marts_are_unchanged_by_the_correction(scenario: Re
 def test_full_refresh_keeps_the_history_written_by_the_incremental_build(scenario: RefreshScenario) -> None:
     changes = scenario.changes
     history = scenario.build_b.schema("history")
-    assert sorted(history) == sorted(f"history.{name}" for name in HISTORY_TABLES)
+    assert {f"history.{name}" for name in HISTORY_TABLES} <= set(history)
     moved = [row for row in history["history.staff"] if row[0] == changes.staff_id]
     assert [(row[1], str(row[-2])) for row in sorted(moved, key=lambda row: row[-2])][-1] == (
         changes.new_team,
