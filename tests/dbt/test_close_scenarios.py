@@ -8,7 +8,10 @@ a TRANSFER of the residential customer CK1 with one archive-producing ACCEPT ste
 its owner, one document two hours after completion and one archive step sent to CC1, so
 each process is one step item, one handover item and one audit-sample candidate; TRANSFER
 is no business-expansion type and CK1 has no contract, so sla_overdue_rate and
-contract_valid_rate are never applicable (0 of 0).
+contract_valid_rate are never applicable (0 of 0) for CTA and CTB. Contracts have their
+own customer: CK2, non-residential, with a contract valid throughout, managed by CM1 (team
+CTC) until 08-12 09:00 and by CM2 (team CTD) after, a change recorded between builds 1
+and 2; so the unit's contract_valid_rate is 1 of 1 in every month.
 
 | process | owner | step completed | sent | paper handed over (deadline) | later |
 | --- | --- | --- | --- | --- | --- |
@@ -32,7 +35,8 @@ October 11-16, November 12-16.
 The builds, each a ``dbt run`` of the whole project (raw changes made just before it):
 
 1. as of 08-10 10:00 with CP1-CP4 and the checks (July provisional);
-2. as of 08-14 10:00 after CX1 moved from CTA to CTB and CP5 arrived (July provisional);
+2. as of 08-14 10:00 after CX1 moved from CTA to CTB, CK2's manager changed and CP5
+   arrived (July provisional);
 3. as of 08-20 10:00 after CP3's and CP4's cancellations and CP6, CP7 arrived: July final;
 4. as of 11-20 10:00 after CP6's handover, CP7's cancellation, CP8-CP10 and CY1's move
    to CTA: August, September and October final at once (the close of each was missed);
@@ -57,6 +61,9 @@ from tests.dbt.conftest import run_dbt
 UNIT, TEAM_A, TEAM_B = "CSU", "CTA", "CTB"
 STAFF_X, STAFF_Y, COLLECTOR = "CX1", "CY1", "CC1"
 CUSTOMER = "CK1"
+# The non-residential customer whose manager changes, and the managers' own teams.
+FIRM, MANAGER_1, MANAGER_2, TEAM_C, TEAM_D = "CK2", "CM1", "CM2", "CTC", "CTD"
+MANAGER_CHANGED_AT = "2026-08-12 09:00:00"
 
 BUILD_1 = "2026-08-10 10:00:00"
 BUILD_2 = "2026-08-14 10:00:00"
@@ -169,11 +176,18 @@ class HandMadeProcess:
 
 ORGANISATION: dict[str, list[tuple]] = {
     "supply_units": [(UNIT, "结账测试供电单位")],
-    "teams": [(TEAM_A, "结账甲班", UNIT), (TEAM_B, "结账乙班", UNIT)],
+    "teams": [
+        (TEAM_A, "结账甲班", UNIT),
+        (TEAM_B, "结账乙班", UNIT),
+        (TEAM_C, "结账丙班", UNIT),
+        (TEAM_D, "结账丁班", UNIT),
+    ],
     "staff": [
         (STAFF_X, "业务戊", TEAM_A, "business", None, None, True),
         (STAFF_Y, "业务己", TEAM_B, "business", None, None, True),
         (COLLECTOR, "收集员庚", TEAM_A, "collector", None, None, True),
+        (MANAGER_1, "客户经理辛", TEAM_C, "business", None, None, True),
+        (MANAGER_2, "客户经理壬", TEAM_D, "business", None, None, True),
     ],
     "customers": [
         (
@@ -189,7 +203,21 @@ ORGANISATION: dict[str, list[tuple]] = {
             None,
             "2026-06-01 00:00:00",
         ),
+        (
+            FIRM,
+            "企业戊",
+            "non_residential",
+            "low",
+            "single",
+            "结账路2号",
+            UNIT,
+            MANAGER_1,
+            "2020-01-01",
+            None,
+            "2026-06-01 00:00:00",
+        ),
     ],
+    "contracts": [("CKT2", FIRM, "2026-01-01", "2029-01-01", False, None, "2026-01-01 00:00:00")],
 }
 
 JULY_PROCESSES = (
@@ -311,7 +339,12 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> CloseScenario:
     run_dbt(database, "seed")
     build_1 = _build(database, BUILD_1)
 
-    _execute(database, f"update raw.staff set team_code = '{TEAM_B}' where staff_id = '{STAFF_X}'")
+    _execute(
+        database,
+        f"update raw.staff set team_code = '{TEAM_B}' where staff_id = '{STAFF_X}'",
+        f"update raw.customers set manager_id = '{MANAGER_2}', updated_at = '{MANAGER_CHANGED_AT}'"
+        f" where cust_no = '{FIRM}'",
+    )
     _insert(database, _process_rows(CP5))
     build_2 = _build(database, BUILD_2)
 
@@ -390,7 +423,7 @@ def _project(records: list[dict], columns: list[str]) -> list[tuple]:
 JULY_BEFORE_CANCELLATIONS = {
     TEAM_A: ((2, 2), (1, 2), (1, 2), NOT_APPLICABLE, NOT_APPLICABLE, (1, 1)),
     TEAM_B: ((2, 2), (2, 2), (2, 2), NOT_APPLICABLE, NOT_APPLICABLE, (1, 2)),
-    UNIT: ((4, 4), (3, 4), (3, 4), NOT_APPLICABLE, NOT_APPLICABLE, (2, 3)),
+    UNIT: ((4, 4), (3, 4), (3, 4), NOT_APPLICABLE, (1, 1), (2, 3)),
 }
 
 
@@ -454,7 +487,7 @@ def test_steps_completed_after_the_move_count_for_the_new_team(scenario: CloseSc
 JULY_FINAL = {
     TEAM_A: ((2, 2), (1, 2), (1, 2), NOT_APPLICABLE, NOT_APPLICABLE, (1, 1)),
     TEAM_B: ((1, 1), (1, 1), (1, 1), NOT_APPLICABLE, NOT_APPLICABLE, (1, 1)),
-    UNIT: ((3, 3), (2, 3), (2, 3), NOT_APPLICABLE, NOT_APPLICABLE, (2, 2)),
+    UNIT: ((3, 3), (2, 3), (2, 3), NOT_APPLICABLE, (1, 1), (2, 2)),
 }
 
 
@@ -493,7 +526,7 @@ def test_cancellation_after_the_cutoff_of_a_provisional_month_is_left_to_the_cut
         (2, 2),
         (2, 2),
         NOT_APPLICABLE,
-        NOT_APPLICABLE,
+        (1, 1),
         NOT_APPLICABLE,
     )
 
@@ -585,7 +618,10 @@ def test_months_frozen_after_a_missed_close_hold_each_months_figures(scenario: C
     ):
         assert _figures(scenario.build_4, month, "team", TEAM_B) == figures, month
         assert _figures(scenario.build_4, month, "team", TEAM_A) is None, month
-        assert _figures(scenario.build_4, month, "supply_unit", UNIT) == figures, month
+        # The unit also counts CK2's valid contract.
+        assert _figures(scenario.build_4, month, "supply_unit", UNIT) == (*figures[:4], (1, 1), figures[5]), (
+            month
+        )
     assert _pending(scenario.build_4, NOVEMBER, "team", TEAM_B, "handover_timely_rate") == 1
 
 
@@ -618,6 +654,28 @@ def test_kpi_months_lists_each_months_status_close_cutoff_and_freeze_time(scenar
         (OCTOBER, "final", True, close("11-16"), close("11-16"), _ts(BUILD_4)),
         (NOVEMBER, "provisional", False, close("12-16"), _ts(BUILD_4), None),
     ]
+
+
+# ---- contracts: the manager's team at the evaluation date ------------------------------
+
+CONTRACT_ONLY = (NOT_APPLICABLE, NOT_APPLICABLE, NOT_APPLICABLE, NOT_APPLICABLE, (1, 1), NOT_APPLICABLE)
+
+
+def test_contract_counts_for_the_team_of_the_manager_at_the_evaluation_date(scenario: CloseScenario) -> None:
+    """CK2's valid contract counts for its manager's team at min(as_of, end of e), e =
+    min(as_of date, last day of M). CM1 (CTC) is CK2's manager until 08-12 09:00 (recorded
+    after build 1), CM2 (CTD) from then on. July (e = 07-31) is CTC's in every build;
+    August is CTC's as of build 1 (08-10) and CTD's from build 2 (08-14) on."""
+    assert _figures(scenario.build_1, JULY, "team", TEAM_C) == CONTRACT_ONLY
+    assert _figures(scenario.build_1, AUGUST, "team", TEAM_C) == CONTRACT_ONLY
+    assert _figures(scenario.build_1, AUGUST, "team", TEAM_D) is None
+    for snapshot in (scenario.build_2, scenario.build_3, scenario.build_4, scenario.past_rebuild):
+        assert _figures(snapshot, JULY, "team", TEAM_C) == CONTRACT_ONLY, snapshot.as_of
+        assert _figures(snapshot, JULY, "team", TEAM_D) is None, snapshot.as_of
+        assert _figures(snapshot, AUGUST, "team", TEAM_D) == CONTRACT_ONLY, snapshot.as_of
+        assert _figures(snapshot, AUGUST, "team", TEAM_C) is None, snapshot.as_of
+    for month in (SEPTEMBER, OCTOBER, NOVEMBER):
+        assert _figures(scenario.build_4, month, "team", TEAM_D) == CONTRACT_ONLY, month
 
 
 # ---- 4. a rebuild with a past as_of --------------------------------------------------
