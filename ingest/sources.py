@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol
 
 import connectorx as cx
 import duckdb
@@ -203,7 +203,8 @@ CONNECTORX_SCHEMES = {
     "oracle": "oracle",
     "mssql": "mssql",
 }
-READERS = ("auto", "connectorx", "sqlalchemy")
+Reader = Literal["auto", "connectorx", "sqlalchemy"]
+READERS: tuple[Reader, ...] = ("auto", "connectorx", "sqlalchemy")
 # A first row the SQLite query always yields (see DatabaseSource._connectorx_query); the
 # column marks it so that it is never inserted.
 PROBE_COLUMN = "__dangan_probe"
@@ -231,12 +232,15 @@ class DatabaseSource:
     SQLite column (text in an INTEGER column) is the validator's reject, not a read error.
 
     Rows are read by connectorx as Arrow record batches of ``batch_rows`` rows for the
-    dialects it supports (SQLite, PostgreSQL, MySQL, Oracle, SQL Server): it is an order
-    of magnitude faster than fetching Python row tuples. SQLAlchemy still finds the tables
-    and columns, renders the query in the database's dialect, and reads every other
-    dialect (or any database with ``reader="sqlalchemy"``) through a server-side cursor
-    (``stream_results``) in batches of ``batch_rows``. Either way each batch is inserted
-    into the staging table before the next is read, so memory is bounded by the batch.
+    dialects it supports (SQLite, PostgreSQL, MySQL, Oracle, SQL Server): on SQLite it
+    stages tables 2-3 times faster than fetching Python row tuples (BENCHMARKS.md).
+    SQLAlchemy still finds the tables and columns, renders the query in the database's
+    dialect, and reads every other dialect (or any database with ``reader="sqlalchemy"``)
+    through a server-side cursor (``stream_results``) in batches of ``batch_rows``. Either
+    way each batch is inserted into the staging table as it arrives, so memory is bounded
+    by the batch; connectorx reads on its own thread and queues batches without a limit,
+    so its bound holds while the inserts keep pace with the reader (they do: an insert
+    takes less time than reading its batch).
     """
 
     def __init__(
@@ -245,7 +249,7 @@ class DatabaseSource:
         schema: str | None = None,
         *,
         batch_rows: int = DEFAULT_BATCH_ROWS,
-        reader: str = "auto",
+        reader: Reader = "auto",
     ) -> None:
         if reader not in READERS:
             raise ValueError(f"reader must be one of {', '.join(READERS)}, not {reader!r}")
