@@ -112,7 +112,10 @@ def main() -> int:
         "| load | rows read | rejected | wall s | rows/s | peak RSS MiB |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
-    label = {"sqlite": "full, SQLite (SQLAlchemy, batches of 100,000)", "parquet": "full, Parquet folder"}
+    label = {
+        "sqlite": "full, SQLite (connectorx Arrow batches of 100,000)",
+        "parquet": "full, Parquet folder",
+    }
     for kind, result in results.items():
         first = result["runs"][0]
         lines.append(
