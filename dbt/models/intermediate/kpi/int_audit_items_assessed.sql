@@ -24,7 +24,7 @@ staff_versions as (
 ),
 
 months as (
-    select * from {{ ref('int_kpi_months_enumerated') }}
+    select * from {{ ref('int_kpi_months_computed') }}
 ),
 
 checks_in_month as (

@@ -9,7 +9,7 @@ with processes as (
 ),
 
 months as (
-    select * from {{ ref('int_kpi_months_enumerated') }}
+    select * from {{ ref('int_kpi_months_computed') }}
 ),
 
 population as (

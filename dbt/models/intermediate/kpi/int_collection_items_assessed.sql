@@ -7,7 +7,7 @@ with steps as (
 ),
 
 months as (
-    select * from {{ ref('int_kpi_months_enumerated') }}
+    select * from {{ ref('int_kpi_months_computed') }}
 ),
 
 sent_in_month as (

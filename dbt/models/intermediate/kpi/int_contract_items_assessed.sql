@@ -28,7 +28,7 @@ months as (
             {{ as_of() }},
             cast({{ dbt.dateadd('second', 86399, 'cast(evaluated_on as timestamp)') }} as timestamp)
         ) as evaluated_at,
-    from {{ ref('int_kpi_months_enumerated') }}
+    from {{ ref('int_kpi_months_computed') }}
 ),
 
 active_customers as (

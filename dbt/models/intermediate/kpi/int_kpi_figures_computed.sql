@@ -17,7 +17,7 @@ rules as (
 ),
 
 months as (
-    select * from {{ ref('int_kpi_months_enumerated') }}
+    select * from {{ ref('int_kpi_months_computed') }}
 ),
 
 tier_items as (

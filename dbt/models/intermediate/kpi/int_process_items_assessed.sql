@@ -27,7 +27,7 @@ required_documents as (
 ),
 
 months as (
-    select * from {{ ref('int_kpi_months_enumerated') }}
+    select * from {{ ref('int_kpi_months_computed') }}
 ),
 
 completed_in_month as (
