@@ -54,6 +54,19 @@ def _execute(database: Path, *statements: str) -> None:
             con.execute(statement)
 
 
+def _fill_hand_made(database: Path) -> None:
+    """The raw tables of a new warehouse holding the hand-made rows of the dbt fixtures."""
+    with duckdb.connect(str(database)) as con:
+        create_raw_tables(con)
+        for table in TABLES:
+            for row in HAND_MADE.get(table.name, []):
+                marks = ", ".join("?" for _ in row)
+                con.execute(
+                    f"insert into raw.{table.name} ({', '.join(table.column_names)}) values ({marks})",
+                    list(row),
+                )
+
+
 def _build(database: Path, as_of: str, *extra: str) -> None:
     variables = json.dumps({"as_of": as_of})
     run_dbt(database, "run", "--select", "+path:models/history", "--vars", variables, *extra)
@@ -73,15 +86,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> HistoryScenario:
     4. ``--full-refresh`` as of 11-15 with the raw tables unchanged since 3.
     """
     database = tmp_path_factory.mktemp("history") / "warehouse.duckdb"
-    with duckdb.connect(str(database)) as con:
-        create_raw_tables(con)
-        for table in TABLES:
-            for row in HAND_MADE.get(table.name, []):
-                marks = ", ".join("?" for _ in row)
-                con.execute(
-                    f"insert into raw.{table.name} ({', '.join(table.column_names)}) values ({marks})",
-                    list(row),
-                )
+    _fill_hand_made(database)
     _build(database, FIRST_AS_OF)
     after_first = _history(database)
 
@@ -193,15 +198,7 @@ def test_build_with_a_past_as_of_writes_nothing_even_where_no_version_changed_si
     THEN the past build records nothing (the move was first seen after 11-15, not on 11-05)
     and the later one records the move valid from 11-20."""
     database = tmp_path / "warehouse.duckdb"
-    with duckdb.connect(str(database)) as con:
-        create_raw_tables(con)
-        for table in TABLES:
-            for row in HAND_MADE.get(table.name, []):
-                marks = ", ".join("?" for _ in row)
-                con.execute(
-                    f"insert into raw.{table.name} ({', '.join(table.column_names)}) values ({marks})",
-                    list(row),
-                )
+    _fill_hand_made(database)
     _build(database, SECOND_AS_OF)
     _execute(database, "update raw.staff set team_code = 'TESTT2' where staff_id = 'TB2'")
     _build(database, PAST_AS_OF)
