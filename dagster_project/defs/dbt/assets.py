@@ -105,8 +105,14 @@ def prune_invocation_dirs(target: Path, keep: int = KEEP_INVOCATIONS) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def dbt_vars(params: RunParams, build_file: Path) -> dict[str, str]:
-    """The vars of one build: its moment, and what ``marts.build_info`` reports about it.
+# Jobs whose data tests read every row; the others (the hourly build, `dangan build`) test
+# the rows written since the previous build (macro get_where_subquery in test_rows.sql).
+ALL_ROWS_JOBS = frozenset({"monthly_close"})
+
+
+def dbt_vars(params: RunParams, build_file: Path, *, all_rows: bool = True) -> dict[str, str]:
+    """The vars of one build: its moment, what ``marts.build_info`` reports about it, and
+    which rows the data tests read.
 
     ``build_version`` is the build copy's file name (time and run id), which is the name
     the published version keeps, so the warehouse says which version it is.
@@ -115,6 +121,7 @@ def dbt_vars(params: RunParams, build_file: Path) -> dict[str, str]:
         "as_of": params.as_of_text,
         "build_version": build_file.name,
         "dangan_version": version("dangan"),
+        "test_rows": "all" if all_rows or params.full_refresh else "changed",
     }
 
 
@@ -140,7 +147,9 @@ def build_dbt_assets(manifest: Mapping[str, Any]) -> dg.AssetsDefinition:
         target = Path(dbt_project.project_dir) / dbt_project.target_path
         prune_invocation_dirs(target)
         selection, indirect = runner.selection_args(context, manifest, translator)
-        args = [*BUILD_ARGS, "--vars", json.dumps(dbt_vars(params, build_file)), *selection]
+        all_rows = context.run.job_name in ALL_ROWS_JOBS
+        variables = dbt_vars(params, build_file, all_rows=all_rows)
+        args = [*BUILD_ARGS, "--vars", json.dumps(variables), *selection]
         if indirect:
             args += ["--indirect-selection", indirect]
         if params.full_refresh:
