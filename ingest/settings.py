@@ -18,9 +18,12 @@ WAREHOUSE = Path(os.environ.get("DANGAN_WAREHOUSE", DATA_DIR / "warehouse.duckdb
 SCANS_DIR = Path(os.environ.get("DANGAN_SCANS_DIR", DEMO_DIR / "scans"))
 MARKETING_URL = os.environ.get("DANGAN_MARKETING_URL", f"sqlite:///{DEMO_DIR / 'marketing.sqlite'}")
 ARCHIVE_URL = os.environ.get("DANGAN_ARCHIVE_URL", f"sqlite:///{DEMO_DIR / 'archive.sqlite'}")
-# Documents carry DG + 12 digits, dossiers JZ + 10 digits; any other code on a page is
-# recorded as a raw value but never linked.
-BARCODE_PATTERN = os.environ.get("DANGAN_BARCODE_PATTERN", r"^(DG\d{12}|JZ\d{10})$")
+# Scans link to documents and dossiers by the archive's own barcodes (a join in dbt), so
+# any barcode format links without configuration. This optional filter (a regular
+# expression, off when empty) keeps only the codes it matches for linking, for a site whose
+# pages carry known foreign codes (meter labels, parcel stickers); every code read is
+# recorded either way (raw_barcodes).
+BARCODE_PATTERN = os.environ.get("DANGAN_BARCODE_PATTERN", "")
 SCAN_WORKERS = int(os.environ.get("DANGAN_SCAN_WORKERS", "2"))
 # Bounds of the scan reader: a shared scan folder collects whatever people drop into it.
 # A4 at 600 dpi is 35 megapixels; anything far beyond that is not a scanned page (a

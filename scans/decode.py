@@ -103,7 +103,7 @@ def _unique(barcodes: Iterable[Barcode]) -> list[Barcode]:
 
 def read_page(
     image: Image.Image,
-    accept: re.Pattern[str],
+    accept: re.Pattern[str] | None,
     *,
     page: int = 1,
     crops: bool = True,
@@ -111,10 +111,13 @@ def read_page(
     median: bool = True,
     zxing: bool = False,
 ) -> PageRead:
-    """Read the page's barcodes pass by pass until one matches ``accept``.
+    """Read the page's barcodes pass by pass until one is accepted.
 
-    A code that does not match (a meter's serial, a parcel label) is kept in ``found`` but
-    never accepted; passes go on after it, since the document's own code may be elsewhere.
+    Without a filter (``accept`` None, the default) every code read is accepted: which
+    code is a document's is decided by joining on the archive's barcodes in dbt, so any
+    format links. With a filter, a code that does not match it (a meter's serial, a parcel
+    label) is kept in ``found`` but never accepted; passes go on after it, since the
+    document's own code may be elsewhere.
     """
     gray = image if image.mode == "L" else image.convert("L")
     corners = corner_boxes(*gray.size) if crops else []
@@ -138,7 +141,7 @@ def read_page(
     for name, run in passes:
         barcodes = run()
         found.extend(barcodes)
-        accepted = _unique(b for b in barcodes if accept.fullmatch(b.value))
+        accepted = _unique(b for b in barcodes if accept is None or accept.fullmatch(b.value))
         if accepted:
             logger.debug("page %d: %s read %s", page, name, [b.value for b in accepted])
             return PageRead(tuple(_unique(found)), tuple(accepted), name)

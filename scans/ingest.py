@@ -170,7 +170,7 @@ def ingest_scans(
     con: duckdb.DuckDBPyConnection,
     scans_dir: Path,
     *,
-    barcode_pattern: str,
+    barcode_pattern: str = settings.BARCODE_PATTERN,
     workers: int = 2,
     progress: Callable[[str], None] | None = None,
     max_pages: int = settings.SCAN_MAX_PAGES,
@@ -180,7 +180,8 @@ def ingest_scans(
     scans_dir = Path(scans_dir)
     if not scans_dir.is_dir():
         raise FileNotFoundError(f"scans folder {scans_dir} does not exist or is not a folder")
-    re.compile(barcode_pattern)
+    if barcode_pattern:
+        re.compile(barcode_pattern)
     create_raw_tables(con)
     report = progress or (lambda message: None)
     known = dict(

@@ -69,7 +69,7 @@ class FileResult:
 
 def read_scan_file(task: FileTask) -> FileResult:
     """Read one file's pages and their barcodes; every failure ends up in the result."""
-    accept = re.compile(task.barcode_pattern)
+    accept = re.compile(task.barcode_pattern) if task.barcode_pattern else None
     path = Path(task.path)
     fallback_format = SUFFIXES.get(path.suffix.lower(), path.suffix.lower().lstrip(".") or "unknown")
     try:
@@ -105,7 +105,7 @@ def read_scan_file(task: FileTask) -> FileResult:
     return result
 
 
-def _read_one_page(task: FileTask, page: Page, accept: re.Pattern[str], *, thorough: bool) -> PageRow:
+def _read_one_page(task: FileTask, page: Page, accept: re.Pattern[str] | None, *, thorough: bool) -> PageRow:
     image = page.image
     is_blank, sharp = page_quality(image)
     if is_blank:

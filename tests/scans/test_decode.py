@@ -46,3 +46,12 @@ def test_continuation_passes_skip_the_whole_page():
     draw_code128(ImageDraw.Draw(page), "DG202411300032", page.width // 3, page.height // 2, 200)
     assert read_page(page, ACCEPT, full_page=False, median=False).accepted == ()
     assert read_page(page, ACCEPT).decoder == "pyzbar"
+
+
+def test_without_a_filter_every_code_is_accepted():
+    """GIVEN a page whose only code has no document-like format WHEN read without a pattern
+    (the default) THEN that code is accepted: which code is a document's is dbt's join."""
+    page = render_pages("PARCEL-99", dpi=150, seed=10)[0][0]
+    read = read_page(page, None)
+    assert [b.value for b in read.accepted] == [b.value for b in read.found] == ["PARCEL-99"]
+    assert read.decoder == "pyzbar"
