@@ -3,9 +3,17 @@
     barcode was read on the page. barcodes is every code read, whatever its format; a code
     links by equality with the archive's own barcodes (int_scan_barcodes_linked), so no
     pattern is needed. Only page 1 links, as a document's barcode is printed on its first
-    page; a page reading two known barcodes keeps the smallest id. -#}
-with pages as (
+    page; a page reading two known barcodes keeps the smallest id. Only the contents the
+    scans folder still holds (int_scan_contents_located): a scan deleted from the folder no
+    longer makes its document scanned; scan_files keeps its path as removed. -#}
+with present as (
+    select * from {{ ref('int_scan_contents_located') }}
+    where is_present
+),
+
+pages as (
     select * from {{ ref('stg_scans__scan_pages') }}
+    where file_sha256 in (select present.file_sha256 from present)
 ),
 
 files as (
