@@ -30,6 +30,13 @@ SCAN_WORKERS = int(os.environ.get("DANGAN_SCAN_WORKERS", "2"))
 # decompression bomb claims gigapixels in a few bytes).
 SCAN_MAX_PIXELS = int(os.environ.get("DANGAN_SCAN_MAX_PIXELS", "60000000"))
 SCAN_MAX_PAGES = int(os.environ.get("DANGAN_SCAN_MAX_PAGES", "200"))
+# Budgets of one file's read, enforced in the reader's worker process: wall seconds to hash
+# or to read it (a 200-page file at 300 dpi takes about a minute; beyond, the worker is
+# stopped and the file tried again on the next run), bytes of the file itself, and the
+# address space of the worker (0: no limit).
+SCAN_FILE_TIMEOUT = float(os.environ.get("DANGAN_SCAN_FILE_TIMEOUT", "300"))
+SCAN_MAX_FILE_MB = int(os.environ.get("DANGAN_SCAN_MAX_FILE_MB", "512"))
+SCAN_MAX_MEMORY_MB = int(os.environ.get("DANGAN_SCAN_MAX_MEMORY_MB", "3072"))
 # PDFs carry no pixels of their own page: rendered at the embedded image's dpi (clamped,
 # see scans.config.PDF_DPI_RANGE), else at this one.
 SCAN_PDF_DPI = float(os.environ.get("DANGAN_SCAN_PDF_DPI", "200"))

@@ -6,6 +6,11 @@ what is new. New contents are read by a pool of worker processes (the pages' dec
 CPU-bound); only the parent touches DuckDB, writing finished files in batches, each batch
 in one transaction so a file's row never exists without its page rows.
 
+The folder is walked without opening anything (``scans.walk``: no link followed out of
+it, only regular files read), and every file is hashed and read in a worker process
+within a time budget and a memory cap (``scans.pool``): a file that hangs the reader is
+stopped and tried again on the next run, the run goes on.
+
 Every path is accounted for in ``raw.scan_paths``: the content it holds (a copy of a
 content read under another path is listed, not read again), or why it could not be read
 this time, or that it is gone. A path whose size and modification time are those recorded
@@ -19,16 +24,10 @@ changed path); one bad file never stops the run.
 
 from __future__ import annotations
 
-import concurrent.futures as cf
-import contextlib
 import dataclasses
-import hashlib
 import logging
-import multiprocessing
 import re
-import sys
-import types
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -40,8 +39,10 @@ from ingest import settings
 from ingest.clock import local_now
 from ingest.contract import RAW_SCHEMA, SCAN_TABLES_BY_NAME, Table, arrow_schema, create_raw_tables
 from scans import config
-from scans.reader import FileResult, FileTask, crashed, safe_read, worker_init
+from scans.pool import TaskFailed, TaskPool
+from scans.reader import FileResult, FileTask, Hashed, HashTask, Unsettled, hash_file, safe_read, worker_init
 from scans.rows import FileRow, PageRow, PathRow
+from scans.walk import Found, walk_scans
 
 logger = logging.getLogger(__name__)
 
@@ -62,94 +63,13 @@ class ScanRun:
     files_removed: int = 0
 
 
-class FileChangedError(OSError):
-    """A scan file's size or modification time moved while it was being read."""
-
-
 def _signature(path: Path) -> tuple[int, int]:
     """(size, modification time in ns): what tells whether a file changed."""
     stat = path.stat()
     return stat.st_size, stat.st_mtime_ns
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def settled_sha256(path: Path, rel_path: str) -> tuple[str, int, int]:
-    """(sha256, size, mtime_ns) of a file that stayed the same while it was hashed."""
-    before = _signature(path)
-    sha = file_sha256(path)
-    if _signature(path) != before:
-        raise FileChangedError(f"{rel_path}: changed while it was hashed; read again on the next run")
-    return sha, *before
-
-
-def scan_files(scans_dir: Path) -> list[Path]:
-    """Every regular file under ``scans_dir`` at any depth, in a stable order."""
-    return sorted(path for path in scans_dir.rglob("*") if path.is_file())
-
-
-@contextlib.contextmanager
-def _bare_main() -> Iterator[None]:
-    """Start spawned readers without re-running the caller's ``__main__``.
-
-    A spawned child imports the parent's main module first; the readers need nothing
-    from it, and a host that swapped in a script of its own as ``__main__`` (a Streamlit
-    page, a notebook) would otherwise run that script in every reader and kill it.
-    The pool starts its processes on the first submit, inside this block.
-    """
-    saved = sys.modules.get("__main__")
-    sys.modules["__main__"] = types.ModuleType("__main__")
-    try:
-        yield
-    finally:
-        if saved is not None:
-            sys.modules["__main__"] = saved
-
-
-def _run_pool(tasks: list[FileTask], workers: int, max_pixels: int) -> Iterator[FileResult]:
-    """Results as workers finish; a task whose process died is retried alone, then recorded."""
-    if workers > 1 and multiprocessing.current_process().daemon:
-        # A daemonic process (some executors run steps that way) may not start children.
-        logger.info("scans: running inside a daemonic process; reading files in-process")
-        workers = 1
-    # Starting a pool costs about a second; a handful of files is read faster in-process.
-    if workers <= 1 or len(tasks) < 2 * workers:
-        worker_init(max_pixels)
-        for task in tasks:
-            yield safe_read(task)
-        return
-    context = multiprocessing.get_context("spawn")
-    broken: list[FileTask] = []
-    with cf.ProcessPoolExecutor(
-        workers, mp_context=context, initializer=worker_init, initargs=(max_pixels,)
-    ) as pool:
-        with _bare_main():
-            futures = {pool.submit(safe_read, task): task for task in tasks}
-        for future in cf.as_completed(futures):
-            try:
-                yield future.result()
-            except cf.process.BrokenProcessPool:
-                broken.append(futures[future])
-    for task in broken:
-        with cf.ProcessPoolExecutor(
-            1, mp_context=context, initializer=worker_init, initargs=(max_pixels,)
-        ) as pool:
-            try:
-                with _bare_main():
-                    future = pool.submit(safe_read, task)
-                yield future.result()
-            except cf.process.BrokenProcessPool as exc:
-                logger.error("scan %s killed its reader process", task.rel_path)
-                yield crashed(task, exc)
-
-
-def _arrow_rows(table: Table, rows: Sequence[FileRow] | Sequence[PageRow]) -> pa.Table:
+def _arrow_rows(table: Table, rows: Sequence[FileRow] | Sequence[PageRow] | Sequence[PathRow]) -> pa.Table:
     """``rows`` as an Arrow table with ``table``'s declared columns, each from its field."""
     schema = arrow_schema(table)
     columns = {name: [getattr(row, name) for row in rows] for name in table.column_names}
@@ -157,7 +77,9 @@ def _arrow_rows(table: Table, rows: Sequence[FileRow] | Sequence[PageRow]) -> pa
 
 
 def _insert(
-    con: duckdb.DuckDBPyConnection, table: Table, rows: Sequence[FileRow] | Sequence[PageRow]
+    con: duckdb.DuckDBPyConnection,
+    table: Table,
+    rows: Sequence[FileRow] | Sequence[PageRow] | Sequence[PathRow],
 ) -> None:
     view = f"{table.name}_batch"
     columns = ", ".join(table.column_names)
@@ -220,66 +142,88 @@ def _recorded_paths(con: duckdb.DuckDBPyConnection) -> dict[str, PathRow]:
 
 @dataclass
 class _Walk:
-    """The folder as found by one run: each path's row, the paths holding each content
-    (sorted), the contents whose file was hashed anew, and each path's signature."""
+    """The folder as found by one run: each path's row, the paths holding each content,
+    the contents whose file was hashed anew, each readable path's file and signature."""
 
-    rows: dict[str, PathRow]
-    holders: dict[str, list[str]]
-    hashed: set[str]
-    signatures: dict[str, tuple[int, int]]
+    now: datetime
+    recorded: dict[str, PathRow]
+    rows: dict[str, PathRow] = dataclasses.field(default_factory=dict)
+    holders: dict[str, list[str]] = dataclasses.field(default_factory=dict)
+    hashed: set[str] = dataclasses.field(default_factory=set)
+    targets: dict[str, Path] = dataclasses.field(default_factory=dict)
+    signatures: dict[str, tuple[int, int]] = dataclasses.field(default_factory=dict)
+
+    def _first_seen(self, rel_path: str) -> datetime:
+        before = self.recorded.get(rel_path)
+        return before.first_seen_at if before else self.now
+
+    def failed(self, rel_path: str, error: str) -> None:
+        """This run could not hash or read the path: an error row, tried again next run."""
+        current = self.rows.get(rel_path)
+        if current is not None and rel_path in self.holders.get(current.file_sha256 or "", []):
+            self.holders[current.file_sha256 or ""].remove(rel_path)
+        before = self.recorded.get(rel_path)
+        self.rows[rel_path] = PathRow(
+            rel_path,
+            before.file_sha256 if before else None,
+            None,
+            None,
+            "error",
+            error,
+            self._first_seen(rel_path),
+            self.now,
+            None,
+        )
+        self.signatures.pop(rel_path, None)
+
+    def holds(self, rel_path: str, sha: str, size: int, modified_ns: int) -> None:
+        self.rows[rel_path] = PathRow(
+            rel_path, sha, size, modified_ns, "ok", None, self._first_seen(rel_path), self.now, None
+        )
+        self.signatures[rel_path] = (size, modified_ns)
+        self.holders.setdefault(sha, []).append(rel_path)
+
+    def unchanged(self, rel_path: str, size: int, modified_ns: int) -> str | None:
+        """The recorded content of a path whose size and mtime are as recorded, else None."""
+        before = self.recorded.get(rel_path)
+        if before is None or before.status != "ok" or before.file_sha256 is None:
+            return None
+        return before.file_sha256 if (before.file_size, before.modified_ns) == (size, modified_ns) else None
 
 
-def _walk(
-    scans_dir: Path, recorded: dict[str, PathRow], now: datetime, report: Callable[[str], None]
-) -> tuple[list[Path], _Walk]:
-    paths = scan_files(scans_dir)
-    walk = _Walk({}, {}, set(), {})
-    for number, path in enumerate(paths, start=1):
-        rel_path = path.relative_to(scans_dir).as_posix()
-        before = recorded.get(rel_path)
-        first_seen_at = before.first_seen_at if before else now
-        try:
-            size, modified_ns = _signature(path)
-            unchanged = (
-                before is not None
-                and before.status == "ok"
-                and before.file_sha256 is not None
-                and (before.file_size, before.modified_ns) == (size, modified_ns)
-            )
-            if unchanged:
-                sha = before.file_sha256
-            else:
-                sha, size, modified_ns = settled_sha256(path, rel_path)
-                walk.hashed.add(sha)
-        except OSError as exc:
-            logger.warning("scan %s cannot be read for hashing: %s", rel_path, exc)
-            error = str(exc) if isinstance(exc, FileChangedError) else f"{rel_path}: cannot be read: {exc}"
-            walk.rows[rel_path] = PathRow(
-                rel_path,
-                before.file_sha256 if before else None,
-                None,
-                None,
-                "error",
-                error,
-                first_seen_at,
-                now,
-                None,
-            )
+def _look_at(found: list[Found], walk: _Walk, max_bytes: int) -> list[HashTask]:
+    """Record what the walk refused and the unchanged paths; the rest is to be hashed."""
+    to_hash: list[HashTask] = []
+    for item in found:
+        if item.target is None:
+            walk.failed(item.rel_path, item.error or f"{item.rel_path}: not read")
             continue
-        walk.rows[rel_path] = PathRow(rel_path, sha, size, modified_ns, "ok", None, first_seen_at, now, None)
-        walk.signatures[rel_path] = (size, modified_ns)
-        walk.holders.setdefault(sha, []).append(rel_path)
-        if number % 1000 == 0:
-            report(f"scans: {number}/{len(paths)} files looked at")
-    return paths, walk
+        walk.targets[item.rel_path] = item.target
+        try:
+            size, modified_ns = _signature(item.target)
+        except OSError as exc:
+            walk.failed(item.rel_path, f"{item.rel_path}: cannot be looked at: {exc}")
+            continue
+        sha = walk.unchanged(item.rel_path, size, modified_ns)
+        if sha is not None:
+            walk.holds(item.rel_path, sha, size, modified_ns)
+        else:
+            to_hash.append(HashTask(str(item.target), item.rel_path, max_bytes))
+    return to_hash
 
 
-def _settled(scans_dir: Path, result: FileResult, walk: _Walk) -> FileResult | None:
+def _unsettled(rel_path: str, outcome: Unsettled | TaskFailed, doing: str) -> str:
+    if isinstance(outcome, Unsettled):
+        return outcome.error
+    return f"{rel_path}: {doing} {outcome.message}; tried again on the next run"
+
+
+def _settled(result: FileResult, walk: _Walk) -> FileResult | None:
     """The result when its file is as it was when hashed; else None and the path's row says
     it changed (or vanished) while it was read, to be read again on the next run."""
     rel_path = result.file_path
     try:
-        same = _signature(scans_dir / rel_path) == walk.signatures[rel_path]
+        same = _signature(walk.targets[rel_path]) == walk.signatures[rel_path]
         error = f"{rel_path}: changed while it was read; read again on the next run"
     except OSError as exc:
         same = False
@@ -287,17 +231,15 @@ def _settled(scans_dir: Path, result: FileResult, walk: _Walk) -> FileResult | N
     if same:
         return result
     logger.info("scan %s", error)
-    row = walk.rows[rel_path]
-    walk.rows[rel_path] = dataclasses.replace(row, status="error", error=error)
-    walk.holders[row.file_sha256].remove(rel_path)
+    walk.failed(rel_path, error)
     return None
 
 
-def _removed(recorded: dict[str, PathRow], walk: _Walk, now: datetime) -> list[PathRow]:
+def _removed(walk: _Walk) -> list[PathRow]:
     """Recorded paths this run did not find: removed, since the first run that missed them."""
     return [
-        dataclasses.replace(row, status="removed", error=None, removed_at=row.removed_at or now)
-        for path, row in recorded.items()
+        dataclasses.replace(row, status="removed", error=None, removed_at=row.removed_at or walk.now)
+        for path, row in walk.recorded.items()
         if path not in walk.rows
     ]
 
@@ -311,6 +253,9 @@ def ingest_scans(
     progress: Callable[[str], None] | None = None,
     max_pages: int = settings.SCAN_MAX_PAGES,
     max_pixels: int = settings.SCAN_MAX_PIXELS,
+    file_timeout: float = settings.SCAN_FILE_TIMEOUT,
+    max_file_bytes: int = settings.SCAN_MAX_FILE_MB << 20,
+    max_memory_bytes: int = settings.SCAN_MAX_MEMORY_MB << 20,
 ) -> ScanRun:
     """Read the new files of ``scans_dir`` into the scan tables; see the module docstring."""
     scans_dir = Path(scans_dir)
@@ -320,48 +265,68 @@ def ingest_scans(
         re.compile(barcode_pattern)
     create_raw_tables(con)
     report = progress or (lambda message: None)
-    now = local_now()
-    recorded = _recorded_paths(con)
+    walk = _Walk(local_now(), _recorded_paths(con))
     known = dict(con.execute("select file_sha256, status from raw.scan_files").fetchall())
-    paths, walk = _walk(scans_dir, recorded, now, report)
-    tasks: list[FileTask] = []
-    for sha, holders in walk.holders.items():
-        # A failed content is read again when its file was looked at anew.
-        if sha not in known or (known[sha] != "ok" and sha in walk.hashed):
-            rel_path = holders[0]
-            size = walk.rows[rel_path].file_size or 0
-            tasks.append(
-                FileTask(
-                    str(scans_dir / rel_path), rel_path, sha, size, barcode_pattern, max_pages, max_pixels
-                )
-            )
-    tasks.sort(key=lambda task: task.rel_path)
-    report(f"scans: {len(paths)} files in {scans_dir}, {len(tasks)} to read")
-    batch: list[FileResult] = []
+    found = walk_scans(scans_dir)
+    to_hash = _look_at(found, walk, max_file_bytes)
+    report(f"scans: {len(found)} files in {scans_dir}, {len(to_hash)} new or changed")
     failed = pages = 0
-    for done, read in enumerate(_run_pool(tasks, workers, max_pixels), start=1):
-        result = _settled(scans_dir, read, walk)
-        if result is None:
-            failed += 1
-            continue
-        batch.append(result)
-        failed += result.status != "ok"
-        pages += sum(1 for page in result.pages if page.is_read)
-        if len(batch) >= config.WRITE_BATCH_FILES:
-            _write_batch(con, batch, now)
-            batch = []
-            report(f"scans: {done}/{len(tasks)} files read")
-    if batch:
-        _write_batch(con, batch, now)
-    failed += sum(
-        1 for row in walk.rows.values() if row.status == "error" and row.file_path not in walk.signatures
-    )
+    with TaskPool(
+        workers=workers,
+        timeout=file_timeout,
+        initializer=worker_init,
+        initargs=(max_pixels, max_memory_bytes),
+    ) as pool:
+        for task, outcome in pool.run(hash_file, to_hash):
+            if isinstance(outcome, Hashed):
+                walk.holds(task.rel_path, outcome.sha256, outcome.size, outcome.modified_ns)
+                walk.hashed.add(outcome.sha256)
+            else:
+                walk.failed(task.rel_path, _unsettled(task.rel_path, outcome, "hashing"))
+        tasks: list[FileTask] = []
+        for sha, holders in walk.holders.items():
+            holders.sort()
+            # A failed content is read again when its file was looked at anew.
+            if sha not in known or (known[sha] != "ok" and sha in walk.hashed):
+                rel_path = holders[0]
+                row = walk.rows[rel_path]
+                tasks.append(
+                    FileTask(
+                        str(walk.targets[rel_path]),
+                        rel_path,
+                        sha,
+                        row.file_size or 0,
+                        barcode_pattern,
+                        max_pages,
+                        max_pixels,
+                        max_file_bytes,
+                    )
+                )
+        tasks.sort(key=lambda task: task.rel_path)
+        report(f"scans: {len(tasks)} files to read")
+        batch: list[FileResult] = []
+        for done, (task, outcome) in enumerate(pool.run(safe_read, tasks), start=1):
+            result = _settled(outcome, walk) if isinstance(outcome, FileResult) else None
+            if result is None:
+                if not isinstance(outcome, FileResult):
+                    walk.failed(task.rel_path, _unsettled(task.rel_path, outcome, "reading"))
+                continue
+            batch.append(result)
+            pages += sum(1 for page in result.pages if page.is_read)
+            failed += result.status != "ok"
+            if len(batch) >= config.WRITE_BATCH_FILES:
+                _write_batch(con, batch, walk.now)
+                batch = []
+                report(f"scans: {done}/{len(tasks)} files read")
+        if batch:
+            _write_batch(con, batch, walk.now)
+    failed += sum(1 for row in walk.rows.values() if row.status == "error")
     moved = _relocate_moved(con, walk.holders)
-    removed = _removed(recorded, walk, now)
+    removed = _removed(walk)
     _write_paths(con, [*walk.rows.values(), *removed])
-    newly_removed = sum(1 for row in removed if row.removed_at == now)
+    newly_removed = sum(1 for row in removed if row.removed_at == walk.now)
     run = ScanRun(
-        files_seen=len(paths),
+        files_seen=len(found),
         files_new=len(tasks),
         files_failed=failed,
         pages=pages,
