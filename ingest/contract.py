@@ -402,6 +402,24 @@ SCAN_TABLES: tuple[Table, ...] = (
         ),
         "file_path",
     ),
+    # One row per run of the reader: which folder it read (absolute), when, and what it
+    # found; build_info names the newest run's folder, so the dashboard finds the scans
+    # wherever the data lives.
+    Table(
+        "scans",
+        "scan_runs",
+        (
+            _c("scans_dir", "text"),
+            _c("started_at", "timestamp"),
+            _c("finished_at", "timestamp"),
+            _c("files_seen", "int"),
+            _c("files_new", "int"),
+            _c("files_failed", "int"),
+            _c("pages", "int"),
+            _c("files_removed", "int"),
+        ),
+        "started_at",
+    ),
 )
 
 SCAN_TABLES_BY_NAME: dict[str, Table] = {table.name: table for table in SCAN_TABLES}

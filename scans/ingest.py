@@ -336,5 +336,19 @@ def ingest_scans(
         f"scans: {run.files_new} files read, {run.files_failed} failed, {run.pages} pages, "
         f"{moved} moved, {newly_removed} removed"
     )
+    con.execute(
+        "insert into raw.scan_runs (scans_dir, started_at, finished_at, files_seen, files_new, files_failed,"
+        " pages, files_removed) values (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            str(scans_dir.absolute()),
+            walk.now,
+            local_now(),
+            run.files_seen,
+            run.files_new,
+            run.files_failed,
+            run.pages,
+            run.files_removed,
+        ],
+    )
     logger.info("scans run on %s: %s", scans_dir, run)
     return run

@@ -102,7 +102,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> ScanWarehouse:
         database,
         "build",
         "--select",
-        "+scan_pages +unmatched_barcodes +customer_documents +scan_files",
+        "+scan_pages +unmatched_barcodes +customer_documents +scan_files +build_info",
         # The archive here is a few hand rows: the other models' data tests are not its point.
         "--resource-type",
         "model",
@@ -216,3 +216,9 @@ def test_every_path_ever_found_has_one_scan_files_row(built: ScanWarehouse) -> N
         ("rewritten.png", "read"),
         ("stray-barcode.png", "read"),
     ]
+
+
+def test_build_info_names_the_scans_folder_read(built: ScanWarehouse) -> None:
+    """GIVEN the scans read from a folder WHEN built THEN build_info names that folder
+    (absolute), where the dashboard's preview finds the pages."""
+    assert built.rows("select scans_dir from marts.build_info") == [(str(built.scans_dir.absolute()),)]
