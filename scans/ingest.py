@@ -276,6 +276,7 @@ def ingest_scans(
         timeout=file_timeout,
         initializer=worker_init,
         initargs=(max_pixels, max_memory_bytes),
+        in_process_initargs=(max_pixels, 0),
     ) as pool:
         for task, outcome in pool.run(hash_file, to_hash):
             if isinstance(outcome, Hashed):

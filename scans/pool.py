@@ -116,11 +116,15 @@ class TaskPool:
         timeout: float,
         initializer: Callable[..., None] | None = None,
         initargs: tuple = (),
+        in_process_initargs: tuple | None = None,
     ) -> None:
         self.workers = max(1, workers)
         self.timeout = timeout
         self.initializer = initializer
         self.initargs = initargs
+        # What the initializer gets when tasks run in this very process: limits meant for
+        # a worker (its address space) must not bind the host process.
+        self.in_process_initargs = initargs if in_process_initargs is None else in_process_initargs
         self._context = multiprocessing.get_context("spawn")
         self._pool: list[_Worker] = []
         self._start_failures = 0
@@ -144,7 +148,7 @@ class TaskPool:
         if self._in_process:
             logger.info("scans: running inside a daemonic process; reading files in-process, no time budget")
             if self.initializer is not None:
-                self.initializer(*self.initargs)
+                self.initializer(*self.in_process_initargs)
             for task in tasks:
                 yield task, function(task)
             return

@@ -124,3 +124,29 @@ def test_file_beyond_the_size_limit_is_not_read(tmp_path: Path) -> None:
             f"big.png: {size:,} bytes, beyond the limit of 1,000: not read",
         )
         assert con.execute("select count(*) from raw.scan_files").fetchone() == (0,)
+
+
+def _read_in_a_daemon(scans_dir: str, results) -> None:
+    import resource
+
+    with duckdb.connect() as con:
+        run = ingest_scans(con, Path(scans_dir), workers=2, max_memory_bytes=1 << 40)
+        results.put((run.files_new, run.files_failed, resource.getrlimit(resource.RLIMIT_AS)))
+
+
+def test_inside_a_daemonic_process_files_are_read_in_it_without_capping_it(tmp_path: Path) -> None:
+    """GIVEN a daemonic process (which may not start workers), as some executors run steps
+    WHEN it reads a scans folder THEN the files are read in that process, and the workers'
+    memory cap is not applied to it."""
+    import multiprocessing
+    import resource
+
+    shutil.copy(SAMPLES / "code128-upright.png", tmp_path / "a.png")
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    process = context.Process(target=_read_in_a_daemon, args=(str(tmp_path), results), daemon=True)
+    process.start()
+    files_new, files_failed, limit = results.get(timeout=120)
+    process.join(timeout=30)
+    assert (files_new, files_failed) == (1, 0)
+    assert limit == resource.getrlimit(resource.RLIMIT_AS)
