@@ -2,34 +2,43 @@
 
 Every strategy runs on the same pages (150/200/300 dpi, clean and each degradation, plus a
 continuation page without barcode), timed in CPU time of this process (one core; the
-machine's other load does not count). Then ``ingest_scans`` end to end with 1 and 2 workers.
-Results go to bench/results/scans.md.
+machine's other load does not count); the two reader strategies include the blank check
+the reader makes first. Then ``ingest_scans`` end to end on one mixed folder, side by side:
+the reader of ``BASELINE_REVISION`` (extracted from git) and the working tree's, each in a
+process of its own, with 1 and 2 workers; pages per CPU second count the reader's workers.
+Results go to bench/results/scans.md (all strategies) or scans-readers.md (the two
+readers only).
 
-    .venv/bin/python bench/bench_scans.py --pages 4
+    .venv/bin/python bench/bench_scans.py --pages 2 --files 40 --readers-only
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import json
 import os
 import platform
 import re
-import shutil
+import subprocess
+import sys
+import tarfile
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-import duckdb
 import numpy as np
 from PIL import Image, ImageFilter
 
 from scans.decode import decode, decode_zxing, read_page
-from scans.ingest import ingest_scans
-from scans.synthetic import DEGRADATIONS, render_pages, write_document_scan
+from scans.quality import may_hold_barcode, page_quality
+from scans.synthetic import DEGRADATIONS, render_pages, write_broken_file, write_document_scan
 
 ROOT = Path(__file__).resolve().parent.parent
+# The reader before linking by join, the accounting of every path, the worker budgets and
+# the bar-pattern gate: "today's reader" of the side-by-side figures.
+BASELINE_REVISION = "3a2a4dad1e9c67923985e0a5210065449f2aefff"
 PATTERN = r"^(DG\d{12}|JZ\d{10})$"
 ACCEPT = re.compile(PATTERN)
 DPIS = (150, 200, 300)
@@ -85,6 +94,12 @@ STRATEGIES: dict[str, Callable[[Image.Image], list[str]]] = {
     "corners, full, median": lambda im: _values(read_page(im, ACCEPT).accepted),
     "zxing-cpp Code128, full page": lambda im: _values(decode_zxing(im)),
     "reader: corners, full, median, zxing": lambda im: _values(read_page(im, ACCEPT, zxing=True).accepted),
+    "baseline reader: blank check, corners, full, median": lambda im: (
+        [] if page_quality(im)[0] else _values(read_page(im, ACCEPT).accepted)
+    ),
+    "reader: blank check, corners, bar-pattern gate, full, median": lambda im: (
+        [] if page_quality(im)[0] else _values(read_page(im, ACCEPT, gate=may_hold_barcode).accepted)
+    ),
     "continuation passes: corners only": lambda im: _values(
         read_page(im, ACCEPT, full_page=False, median=False, zxing=False).accepted
     ),
@@ -112,12 +127,19 @@ def render_set(pages: int) -> list[tuple[int, str, str, Image.Image]]:
     return out
 
 
+READERS = (
+    "baseline reader: blank check, corners, full, median",
+    "reader: blank check, corners, bar-pattern gate, full, median",
+)
+
+
 def measure(
-    pages: list[tuple[int, str, str, Image.Image]],
+    pages: list[tuple[int, str, str, Image.Image]], names: list[str]
 ) -> dict[str, dict[tuple[int, str], tuple[int, int, float]]]:
     """strategy -> (dpi, condition) -> (read correctly, pages, CPU ms per page)."""
     results: dict[str, dict[tuple[int, str], tuple[int, int, float]]] = {}
-    for name, strategy in STRATEGIES.items():
+    for name in names:
+        strategy = STRATEGIES[name]
         cells: dict[tuple[int, str], list] = {}
         for dpi, condition, code, image in pages:
             began = time.process_time()
@@ -133,40 +155,103 @@ def measure(
     return results
 
 
-def end_to_end(files: int) -> list[tuple[int, float, float]]:
-    """(workers, wall seconds, files/s) for ingest_scans on a mixed folder."""
+# Run in a process of its own with the reader to measure first on sys.path: reads the
+# folder into an in-memory warehouse, prints wall and CPU seconds (its own and its
+# workers') and the page counts.
+DRIVER = """
+import json, resource, sys, time
+from pathlib import Path
+import duckdb
+from scans.ingest import ingest_scans
+folder, pattern, workers = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+def cpu():
+    return sum(
+        usage.ru_utime + usage.ru_stime
+        for usage in (resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN))
+    )
+with duckdb.connect() as con:
+    cpu0, began = cpu(), time.perf_counter()
+    run = ingest_scans(con, folder, barcode_pattern=pattern, workers=workers)
+    wall = time.perf_counter() - began
+    pages, decoded, blank = con.execute(
+        "select count(*) filter (where page_no > 0 and decode_status <> 'error'),"
+        " count(*) filter (where decode_status = 'decoded'),"
+        " count(*) filter (where decode_status = 'blank') from raw.scan_pages"
+    ).fetchone()
+print(json.dumps({"wall": wall, "cpu": cpu() - cpu0, "files": run.files_seen, "pages": pages,
+                  "decoded": decoded, "blank": blank}))
+"""
+
+
+def _baseline_tree(target: Path) -> Path:
+    """The packages of BASELINE_REVISION (ingest, scans) extracted into ``target``."""
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", BASELINE_REVISION, "ingest", "scans"],
+        check=True,
+        capture_output=True,
+    ).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(target, filter="data")
+    return target
+
+
+def _mixed_folder(folder: Path, files: int) -> None:
+    """200 dpi documents in every format and degradation (TIFF/PDF with a continuation
+    page), plus what a scans folder also holds: blank separator sheets, single form pages
+    without barcode, broken files."""
+    degradations = [None, None, None, "rotated_180", "skewed", "noisy", "blurred", "low_contrast"]
+    for i in range(files):
+        fmt = ("png", "jpeg", "tiff", "pdf")[i % 4]
+        suffix = {"jpeg": "jpg", "tiff": "tif"}.get(fmt, fmt)
+        write_document_scan(
+            folder / f"doc-{i:04d}.{suffix}",
+            f"DG2024{i:08d}",
+            fmt=fmt,
+            pages=2 if fmt in ("tiff", "pdf") else 1,
+            dpi=200,
+            degradation=degradations[i % len(degradations)],
+            seed=i,
+        )
+    for i in range(max(2, files // 10)):
+        write_document_scan(
+            folder / f"blank-{i:03d}.png", "", fmt="png", dpi=200, degradation="blank", seed=i
+        )
+        page = render_pages("", pages=2, dpi=200, seed=500 + i)[0][1]
+        page.save(folder / f"form-{i:03d}.png", dpi=(200, 200))
+    for i, kind in enumerate(("truncated_png", "not_an_image", "zero_bytes")):
+        write_broken_file(folder / f"broken-{i}.png", kind)
+
+
+def end_to_end(files: int) -> list[dict]:
+    """One row per reader and worker count: wall and CPU seconds, pages, decoded pages."""
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "scans"
         folder.mkdir()
-        degradations = [None, None, None, "rotated_180", "skewed", "noisy", "blurred", "low_contrast"]
-        for i in range(files):
-            fmt = ("png", "jpeg", "tiff", "pdf")[i % 4]
-            suffix = {"jpeg": "jpg", "tiff": "tif"}.get(fmt, fmt)
-            write_document_scan(
-                folder / f"doc-{i:04d}.{suffix}",
-                f"DG2024{i:08d}",
-                fmt=fmt,
-                pages=2 if fmt in ("tiff", "pdf") else 1,
-                dpi=200,
-                degradation=degradations[i % len(degradations)],
-                seed=i,
-            )
+        _mixed_folder(folder, files)
+        readers = {
+            f"baseline {BASELINE_REVISION[:7]}": (_baseline_tree(Path(tmp) / "baseline"), PATTERN),
+            "working tree": (ROOT, ""),
+        }
         for workers in (1, 2):
-            with duckdb.connect() as con:
-                began = time.perf_counter()
-                run = ingest_scans(con, folder, barcode_pattern=PATTERN, workers=workers)
-                wall = time.perf_counter() - began
-                decoded = con.execute(
-                    "select count(*) from raw.scan_pages where decode_status = 'decoded'"
-                ).fetchone()[0]
-            rows.append((workers, wall, run.files_new / wall, run.pages, decoded))
-        shutil.rmtree(folder)
+            for reader, (tree, pattern) in readers.items():
+                env = dict(os.environ, PYTHONPATH=str(tree))
+                done = subprocess.run(
+                    [sys.executable, "-c", DRIVER, str(folder), pattern, str(workers)],
+                    cwd=tree,
+                    env=env,
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                )
+                figures = json.loads(done.stdout.strip().splitlines()[-1])
+                rows.append({"reader": reader, "workers": workers, **figures})
+                print(f"end to end: {reader}, {workers} workers: {figures}", flush=True)
     return rows
 
 
 def write_markdown(results, e2e, pages: int, out: Path) -> None:
-    names = list(STRATEGIES)
+    names = list(results)
     lines = [
         "# Scan reader benchmark",
         "",
@@ -203,15 +288,24 @@ def write_markdown(results, e2e, pages: int, out: Path) -> None:
         n = sum(c[1] for c in cells)
         ms = sum(c[2] * c[1] for c in cells) / n
         lines.append(f"| {name} | {ok}/{n} ({ok / n:.0%}) | {ms:.1f} | {1000 / ms:.1f} |")
+    load = os.getloadavg()
     lines += [
         "",
-        "## ingest_scans end to end (200 dpi, mixed formats and degradations)",
+        "## ingest_scans end to end (200 dpi, mixed formats and degradations, blank sheets, "
+        "form pages without barcode, broken files)",
         "",
-        "| workers | wall s | files/s | pages | decoded pages |",
-        "|---|---|---|---|---|",
+        f"Load average when written: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (1 / 5 / 15 min).",
+        "",
+        "| reader | workers | files | pages read | decoded | blank | wall s | pages/s (wall) "
+        "| CPU s (all processes) | pages per CPU second |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for workers, wall, rate, n_pages, decoded in e2e:
-        lines.append(f"| {workers} | {wall:.1f} | {rate:.2f} | {n_pages} | {decoded} |")
+    for row in e2e:
+        lines.append(
+            f"| {row['reader']} | {row['workers']} | {row['files']} | {row['pages']} | {row['decoded']} "
+            f"| {row['blank']} | {row['wall']:.1f} | {row['pages'] / row['wall']:.1f} | {row['cpu']:.1f} "
+            f"| {row['pages'] / row['cpu']:.1f} |"
+        )
     # The hand-written reading of the figures survives a re-run.
     findings = ""
     if out.exists() and FINDINGS in out.read_text(encoding="utf-8"):
@@ -225,13 +319,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--pages", type=int, default=4, help="pages per dpi and condition")
     parser.add_argument("--files", type=int, default=40, help="files for the end-to-end run")
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "scans.md")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="default bench/results/scans.md (scans-readers.md with --readers-only)",
+    )
+    parser.add_argument(
+        "--readers-only", action="store_true", help="time only the two readers' strategies (a short run)"
+    )
     args = parser.parse_args()
     pages = render_set(args.pages)
     print(f"rendered {len(pages)} pages", flush=True)
-    results = measure(pages)
+    results = measure(pages, list(READERS) if args.readers_only else list(STRATEGIES))
     e2e = end_to_end(args.files)
-    write_markdown(results, e2e, args.pages, args.out)
+    results_dir = ROOT / "bench" / "results"
+    out = args.out or results_dir / ("scans-readers.md" if args.readers_only else "scans.md")
+    write_markdown(results, e2e, args.pages, out)
 
 
 if __name__ == "__main__":

@@ -46,6 +46,9 @@ def _dashboard(args: argparse.Namespace) -> int:
     app = settings.PROJECT_ROOT / "dashboard" / "streamlit_app.py"
     # absolute(), not resolve(): the warehouse path is a symlink that moves with every publish.
     env = dict(os.environ, DANGAN_WAREHOUSE=str(Path(args.warehouse).absolute()))
+    if args.scans:
+        # Else the page preview reads the folder the newest scan run recorded in build_info.
+        env["DANGAN_SCANS_DIR"] = str(Path(args.scans).absolute())
     command = [
         sys.executable,
         "-m",
@@ -98,6 +101,11 @@ def main(argv: list[str] | None = None) -> int:
     dash = sub.add_parser("dashboard", help="serve the Streamlit dashboard")
     dash.add_argument("--warehouse", default=str(settings.WAREHOUSE))
     dash.add_argument("--port", type=int, default=8501)
+    dash.add_argument(
+        "--scans",
+        default=None,
+        help="folder of scanned pages shown by the preview (default: the one the last build read)",
+    )
     dash.set_defaults(func=_dashboard)
 
     args = parser.parse_args(argv)

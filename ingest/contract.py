@@ -336,10 +336,14 @@ def tables_of(system: str) -> list[Table]:
 
 FILE_STATUSES = ("ok", "error")
 DECODE_STATUSES = ("decoded", "no_barcode", "blank", "error")
+# A path of the scans folder: its content known (ok), not readable this time (error: tried
+# again on the next run), or no longer there (removed).
+PATH_STATUSES = ("ok", "error", "removed")
 
 # What the scan reader records (CONTRACT.md section 1, "scans"): one row per file content
 # read, and one per page of it; a file that cannot be read has one page row, page 0, with
-# the error. scans.rows.FileRow and scans.rows.PageRow are these rows, field for field.
+# the error; and one row per path found. scans.rows.FileRow, PageRow and PathRow are these
+# rows, field for field.
 SCAN_TABLES: tuple[Table, ...] = (
     Table(
         "scans",
@@ -377,6 +381,44 @@ SCAN_TABLES: tuple[Table, ...] = (
         "",
         foreign_keys=(_fk("file_sha256", "scan_files"),),
         compound_key=("file_sha256", "page_no"),
+    ),
+    # Every path ever found in the scans folder, whatever became of it: the content it
+    # holds (null until it could be hashed), its size and modification time when last
+    # looked at (an unchanged path is not hashed again), and when it was first, last seen
+    # and found gone. scan_files keeps one row per content; this one per path.
+    Table(
+        "scans",
+        "scan_paths",
+        (
+            _c("file_path", "text"),
+            _c("file_sha256", "text", null=True),
+            _c("file_size", "int", null=True),
+            _c("modified_ns", "int", null=True),
+            _c("status", "text", allowed=PATH_STATUSES),
+            _c("error", "text", null=True),
+            _c("first_seen_at", "timestamp"),
+            _c("last_seen_at", "timestamp"),
+            _c("removed_at", "timestamp", null=True),
+        ),
+        "file_path",
+    ),
+    # One row per run of the reader: which folder it read (absolute), when, and what it
+    # found; build_info names the newest run's folder, so the dashboard finds the scans
+    # wherever the data lives.
+    Table(
+        "scans",
+        "scan_runs",
+        (
+            _c("scans_dir", "text"),
+            _c("started_at", "timestamp"),
+            _c("finished_at", "timestamp"),
+            _c("files_seen", "int"),
+            _c("files_new", "int"),
+            _c("files_failed", "int"),
+            _c("pages", "int"),
+            _c("files_removed", "int"),
+        ),
+        "started_at",
     ),
 )
 

@@ -18,15 +18,25 @@ WAREHOUSE = Path(os.environ.get("DANGAN_WAREHOUSE", DATA_DIR / "warehouse.duckdb
 SCANS_DIR = Path(os.environ.get("DANGAN_SCANS_DIR", DEMO_DIR / "scans"))
 MARKETING_URL = os.environ.get("DANGAN_MARKETING_URL", f"sqlite:///{DEMO_DIR / 'marketing.sqlite'}")
 ARCHIVE_URL = os.environ.get("DANGAN_ARCHIVE_URL", f"sqlite:///{DEMO_DIR / 'archive.sqlite'}")
-# Documents carry DG + 12 digits, dossiers JZ + 10 digits; any other code on a page is
-# recorded as a raw value but never linked.
-BARCODE_PATTERN = os.environ.get("DANGAN_BARCODE_PATTERN", r"^(DG\d{12}|JZ\d{10})$")
+# Scans link to documents and dossiers by the archive's own barcodes (a join in dbt), so
+# any barcode format links without configuration. This optional filter (a regular
+# expression, off when empty) keeps only the codes it matches for linking, for a site whose
+# pages carry known foreign codes (meter labels, parcel stickers); every code read is
+# recorded either way (raw_barcodes).
+BARCODE_PATTERN = os.environ.get("DANGAN_BARCODE_PATTERN", "")
 SCAN_WORKERS = int(os.environ.get("DANGAN_SCAN_WORKERS", "2"))
 # Bounds of the scan reader: a shared scan folder collects whatever people drop into it.
 # A4 at 600 dpi is 35 megapixels; anything far beyond that is not a scanned page (a
 # decompression bomb claims gigapixels in a few bytes).
 SCAN_MAX_PIXELS = int(os.environ.get("DANGAN_SCAN_MAX_PIXELS", "60000000"))
 SCAN_MAX_PAGES = int(os.environ.get("DANGAN_SCAN_MAX_PAGES", "200"))
+# Budgets of one file's read, enforced in the reader's worker process: wall seconds to hash
+# or to read it (a 200-page file at 300 dpi takes about a minute; beyond, the worker is
+# stopped and the file tried again on the next run), bytes of the file itself, and the
+# address space of the worker (0: no limit).
+SCAN_FILE_TIMEOUT = float(os.environ.get("DANGAN_SCAN_FILE_TIMEOUT", "300"))
+SCAN_MAX_FILE_MB = int(os.environ.get("DANGAN_SCAN_MAX_FILE_MB", "512"))
+SCAN_MAX_MEMORY_MB = int(os.environ.get("DANGAN_SCAN_MAX_MEMORY_MB", "3072"))
 # PDFs carry no pixels of their own page: rendered at the embedded image's dpi (clamped,
 # see scans.config.PDF_DPI_RANGE), else at this one.
 SCAN_PDF_DPI = float(os.environ.get("DANGAN_SCAN_PDF_DPI", "200"))

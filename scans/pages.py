@@ -8,6 +8,7 @@ into ``ScanReadError`` naming the file and page.
 
 from __future__ import annotations
 
+import io
 import logging
 import warnings
 from collections.abc import Iterator
@@ -137,23 +138,27 @@ def open_scan(
     max_pages: int = settings.SCAN_MAX_PAGES,
     max_pixels: int = settings.SCAN_MAX_PIXELS,
     name: str | None = None,
+    data: bytes | None = None,
 ) -> ScanDocument:
-    """Open ``path``; raises ScanReadError when it is not a readable scan at all.
+    """Open ``path`` (or, given ``data``, those bytes as a file named ``path``); raises
+    ScanReadError when it is not a readable scan at all.
 
-    The returned iterator may still raise ScanReadError for a page that turns out broken
-    (a truncated TIFF frame, a truncated image's data).
+    The reader passes the bytes it hashed, so the pages decoded are exactly the content
+    recorded, whatever happens to the file meanwhile. The returned iterator may still
+    raise ScanReadError for a page that turns out broken (a truncated TIFF frame, a
+    truncated image's data).
     """
     label = name or str(path)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise ScanReadError(f"{label}: unsupported file type {suffix or '(no suffix)'!r}")
-    if path.stat().st_size == 0:
+    if (len(data) if data is not None else path.stat().st_size) == 0:
         raise ScanReadError(f"{label}: empty file (0 bytes)")
     if suffix == ".pdf":
         import pypdfium2 as pdfium
 
         try:
-            document = pdfium.PdfDocument(str(path))
+            document = pdfium.PdfDocument(data if data is not None else str(path))
             page_count = len(document)
         except pdfium.PdfiumError as exc:
             raise ScanReadError(f"{label}: not a readable PDF: {exc}") from exc
@@ -166,7 +171,7 @@ def open_scan(
         with warnings.catch_warnings():
             # A broken TIFF directory warns before it fails; the failure is what gets recorded.
             warnings.filterwarnings("ignore", "Corrupt EXIF", UserWarning)
-            image = Image.open(path)
+            image = Image.open(io.BytesIO(data) if data is not None else path)
             page_count = getattr(image, "n_frames", 1)
     except Image.DecompressionBombError as exc:
         raise ScanReadError(f"{label}: decompression bomb refused: {exc}") from exc

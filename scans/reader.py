@@ -1,13 +1,22 @@
-"""One scan file read in a worker process: its pages, their quality and their barcodes.
+"""One scan file hashed or read in a worker process: its pages, their quality and barcodes.
 
 Kept apart from ``scans.ingest`` so that a spawned worker imports only Pillow, numpy and
 the decoders, never DuckDB or Arrow: a pool starts in well under a second.
+
+A file is opened without following a link (the walk has already resolved the links it
+accepts), only when it is a regular file, and read into memory within a size limit; the
+bytes hashed are the bytes decoded, and a file whose size or modification time moved
+while it was read, or whose content is no longer the one hashed, is reported
+``Unsettled`` (read again on the next run) instead of being recorded under the wrong hash.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -16,10 +25,38 @@ from ingest.settings import SCAN_ZXING_PASS
 from scans.decode import read_page
 from scans.formats import SUFFIXES
 from scans.pages import Page, ScanReadError, open_scan, set_pixel_limit
-from scans.quality import page_quality
+from scans.quality import may_hold_barcode, page_quality
 from scans.rows import FileRow, PageRow
 
 logger = logging.getLogger(__name__)
+
+CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class HashTask:
+    path: str
+    rel_path: str
+    max_bytes: int
+
+
+@dataclass(frozen=True)
+class Hashed:
+    """A file's content hash, with the size and modification time it had throughout."""
+
+    rel_path: str
+    sha256: str
+    size: int
+    modified_ns: int
+
+
+@dataclass(frozen=True)
+class Unsettled:
+    """A file that could not be hashed or read this time (gone, changed, not a regular
+    file, too large): nothing is recorded of its content; it is tried again next run."""
+
+    rel_path: str
+    error: str
 
 
 @dataclass(frozen=True)
@@ -31,6 +68,76 @@ class FileTask:
     barcode_pattern: str
     max_pages: int
     max_pixels: int
+    max_bytes: int = 1 << 62
+
+
+class _NotSettled(Exception):
+    """The file changed, vanished or is not a regular file: no content to record."""
+
+
+def _open_regular(path: str, rel_path: str, max_bytes: int) -> tuple[int, os.stat_result]:
+    """A descriptor of ``path`` when it is a regular file within ``max_bytes``.
+
+    ``O_NOFOLLOW``: a path swapped for a link since the walk is refused, not followed;
+    ``O_NONBLOCK``: a path swapped for a named pipe does not block the open.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError as exc:
+        raise _NotSettled(f"{rel_path}: gone while it was read ({exc}); read again on the next run") from exc
+    except OSError as exc:
+        raise _NotSettled(f"{rel_path}: cannot be opened: {exc}") from exc
+    before = os.fstat(fd)
+    if not stat.S_ISREG(before.st_mode):
+        os.close(fd)
+        raise _NotSettled(f"{rel_path}: not a regular file: not read")
+    if before.st_size > max_bytes:
+        os.close(fd)
+        raise _NotSettled(
+            f"{rel_path}: {before.st_size:,} bytes, beyond the limit of {max_bytes:,}: not read"
+        )
+    return fd, before
+
+
+def _check_settled(fd: int, before: os.stat_result, rel_path: str) -> None:
+    after = os.fstat(fd)
+    if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+        raise _NotSettled(f"{rel_path}: changed while it was read; read again on the next run")
+
+
+def hash_file(task: HashTask) -> Hashed | Unsettled:
+    """The worker's hashing entry: the SHA-256 of a file that stayed the same meanwhile."""
+    try:
+        fd, before = _open_regular(task.path, task.rel_path, task.max_bytes)
+        try:
+            digest = hashlib.sha256()
+            while chunk := os.read(fd, CHUNK):
+                digest.update(chunk)
+            _check_settled(fd, before, task.rel_path)
+        finally:
+            os.close(fd)
+    except _NotSettled as exc:
+        return Unsettled(task.rel_path, str(exc))
+    except OSError as exc:
+        return Unsettled(task.rel_path, f"{task.rel_path}: cannot be read: {exc}")
+    return Hashed(task.rel_path, digest.hexdigest(), before.st_size, before.st_mtime_ns)
+
+
+def _settled_bytes(task: FileTask) -> bytes:
+    """The file's bytes, when they are still the content hashed by the walk."""
+    fd, before = _open_regular(task.path, task.rel_path, task.max_bytes)
+    try:
+        chunks = []
+        while chunk := os.read(fd, CHUNK):
+            chunks.append(chunk)
+        _check_settled(fd, before, task.rel_path)
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    if hashlib.sha256(data).hexdigest() != task.sha256:
+        raise _NotSettled(f"{task.rel_path}: changed while it was read; read again on the next run")
+    return data
 
 
 @dataclass
@@ -67,13 +174,22 @@ class FileResult:
         )
 
 
-def read_scan_file(task: FileTask) -> FileResult:
+def read_scan_file(task: FileTask) -> FileResult | Unsettled:
     """Read one file's pages and their barcodes; every failure ends up in the result."""
-    accept = re.compile(task.barcode_pattern)
-    path = Path(task.path)
+    accept = re.compile(task.barcode_pattern) if task.barcode_pattern else None
+    # The suffix is the path's, not a link target's: that is the name the file was given.
+    path = Path(task.rel_path)
     fallback_format = SUFFIXES.get(path.suffix.lower(), path.suffix.lower().lstrip(".") or "unknown")
     try:
-        document = open_scan(path, max_pages=task.max_pages, max_pixels=task.max_pixels, name=task.rel_path)
+        data = _settled_bytes(task)
+    except _NotSettled as exc:
+        return Unsettled(task.rel_path, str(exc))
+    except OSError as exc:
+        return Unsettled(task.rel_path, f"{task.rel_path}: cannot be read: {exc}")
+    try:
+        document = open_scan(
+            path, max_pages=task.max_pages, max_pixels=task.max_pixels, name=task.rel_path, data=data
+        )
     except (ScanReadError, OSError, MemoryError) as exc:
         logger.info("scan %s unreadable: %s", task.rel_path, exc)
         return FileResult.failed(task, fallback_format, str(exc))
@@ -105,7 +221,7 @@ def read_scan_file(task: FileTask) -> FileResult:
     return result
 
 
-def _read_one_page(task: FileTask, page: Page, accept: re.Pattern[str], *, thorough: bool) -> PageRow:
+def _read_one_page(task: FileTask, page: Page, accept: re.Pattern[str] | None, *, thorough: bool) -> PageRow:
     image = page.image
     is_blank, sharp = page_quality(image)
     if is_blank:
@@ -121,6 +237,7 @@ def _read_one_page(task: FileTask, page: Page, accept: re.Pattern[str], *, thoro
             full_page=thorough,
             median=thorough,
             zxing=thorough and SCAN_ZXING_PASS,
+            gate=may_hold_barcode,
         )
         found, accepted, decoder = read.found, read.accepted, read.decoder
         status = "decoded" if accepted else "no_barcode"
@@ -141,18 +258,20 @@ def _read_one_page(task: FileTask, page: Page, accept: re.Pattern[str], *, thoro
     )
 
 
-def worker_init(max_pixels: int) -> None:
+def worker_init(max_pixels: int, max_memory_bytes: int = 0) -> None:
+    """Pillow's pixel limit, and the worker's address space capped at ``max_memory_bytes``
+    (0: none): a file that would take more ends as a MemoryError on its own row."""
     set_pixel_limit(max_pixels)
+    if max_memory_bytes > 0:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (max_memory_bytes, max_memory_bytes))
 
 
-def safe_read(task: FileTask) -> FileResult:
+def safe_read(task: FileTask) -> FileResult | Unsettled:
     """The worker's entry: a file must never take the run down, whatever it raises."""
     try:
         return read_scan_file(task)
     except Exception as exc:  # the boundary of one file's work: record, never propagate
         logger.exception("scan %s: unexpected failure", task.rel_path)
         return FileResult.failed(task, "unknown", f"{task.rel_path}: {type(exc).__name__}: {exc}")
-
-
-def crashed(task: FileTask, exc: BaseException) -> FileResult:
-    return FileResult.failed(task, "unknown", f"{task.rel_path}: reader process died ({type(exc).__name__})")

@@ -1,8 +1,9 @@
-"""The rows the scan reader writes: one ``FileRow`` per file read, one ``PageRow`` per page.
+"""The rows the scan reader writes: one ``FileRow`` per file read, one ``PageRow`` per page,
+one ``PathRow`` per path of the scans folder.
 
-Their fields are the columns of ``raw.scan_files`` and ``raw.scan_pages`` as declared in
-``ingest.contract.SCAN_TABLES``, by name, so the writer takes each column from the field
-of the same name instead of a position in a tuple. This module imports neither DuckDB nor
+Their fields are the columns of ``raw.scan_files``, ``raw.scan_pages`` and
+``raw.scan_paths`` as declared in ``ingest.contract.SCAN_TABLES``, by name, so the writer
+takes each column from the field of the same name instead of a position in a tuple. This module imports neither DuckDB nor
 Arrow: the reader's worker processes build these rows and stay light.
 """
 
@@ -68,3 +69,20 @@ class FileRow:
     status: str
     error: str | None
     read_at: datetime
+
+
+@dataclass(frozen=True)
+class PathRow:
+    """One path of the scans folder as last looked at: the content it holds, or why it
+    could not be read this time (``status='error'``, tried again on the next run), or
+    that it is gone (``status='removed'``)."""
+
+    file_path: str
+    file_sha256: str | None
+    file_size: int | None
+    modified_ns: int | None
+    status: str
+    error: str | None
+    first_seen_at: datetime
+    last_seen_at: datetime
+    removed_at: datetime | None

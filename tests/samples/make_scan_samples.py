@@ -32,6 +32,8 @@ DOCUMENTS = {
     "stray-barcode.png": ("METER-0042-ZJ", "png", 1, 150, None),
     "blank-page.png": ("", "png", 1, 150, "blank"),
     "nested/deeper/code128-in-subfolder.JPG": ("DG202401000012", "jpeg", 1, 150, None),
+    # An archive whose barcodes are not the generator's: linked by join, no pattern needed.
+    "code128-foreign-format-jx.png": ("JX00000171", "png", 1, 150, None),
 }
 BROKEN = {
     "zero-bytes.png": "zero_bytes",

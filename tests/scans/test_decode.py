@@ -46,3 +46,32 @@ def test_continuation_passes_skip_the_whole_page():
     draw_code128(ImageDraw.Draw(page), "DG202411300032", page.width // 3, page.height // 2, 200)
     assert read_page(page, ACCEPT, full_page=False, median=False).accepted == ()
     assert read_page(page, ACCEPT).decoder == "pyzbar"
+
+
+def test_without_a_filter_every_code_is_accepted():
+    """GIVEN a page whose only code has no document-like format WHEN read without a pattern
+    (the default) THEN that code is accepted: which code is a document's is dbt's join."""
+    page = render_pages("PARCEL-99", dpi=150, seed=10)[0][0]
+    read = read_page(page, None)
+    assert [b.value for b in read.accepted] == [b.value for b in read.found] == ["PARCEL-99"]
+    assert read.decoder == "pyzbar"
+
+
+def test_page_without_bar_pattern_skips_the_whole_page_passes(caplog):
+    """GIVEN a form page without barcode WHEN read with the bar-pattern gate THEN the corner
+    passes run, the whole-page passes do not, and nothing is found; GIVEN a code printed
+    mid-page THEN the gate lets the whole-page pass read it."""
+    import logging
+
+    from PIL import ImageDraw
+
+    from scans.quality import may_hold_barcode
+    from scans.synthetic import draw_code128
+
+    page = render_pages("", pages=2, dpi=200, seed=11)[0][1]
+    with caplog.at_level(logging.DEBUG, logger="scans.decode"):
+        read = read_page(page, None, gate=may_hold_barcode)
+    assert (read.found, read.decoder) == ((), None)
+    assert "no barcode-like pattern; whole-page passes skipped" in caplog.text
+    draw_code128(ImageDraw.Draw(page), "DG202411300032", page.width // 3, page.height // 2, 200)
+    assert read_page(page, None, gate=may_hold_barcode).decoder == "pyzbar"

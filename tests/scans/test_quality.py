@@ -1,10 +1,10 @@
-"""scans.quality: blank detection and sharpness on rendered pages."""
+"""scans.quality: blank detection, sharpness and the bar-pattern search on rendered pages."""
 
 from __future__ import annotations
 
 import pytest
 
-from scans.quality import page_quality
+from scans.quality import BAR_PATTERN_SHARE, bar_pattern_share, may_hold_barcode, page_quality
 from scans.synthetic import render_pages
 
 
@@ -21,3 +21,21 @@ def test_blank_sheet_with_dust_and_lid_shadow_is_blank(dpi):
     """GIVEN a blank separator sheet with specks and an edge shadow WHEN measured THEN blank."""
     images, _ = render_pages("", dpi=dpi, degradation="blank", seed=dpi)
     assert page_quality(images[0])[0] is True
+
+
+@pytest.mark.parametrize("dpi", [150, 200, 300])
+@pytest.mark.parametrize("degradation", [None, "noisy", "low_contrast", "blurred", "skewed", "rotated_90"])
+def test_page_with_a_barcode_shows_a_bar_pattern(dpi, degradation):
+    """GIVEN a first page carrying its barcode, clean or degraded, upright or sideways WHEN
+    its downscaled copy is searched THEN a bar pattern is found: the whole-page passes run."""
+    page = render_pages("DG202411300060", dpi=dpi, degradation=degradation, seed=dpi)[0][0]
+    assert bar_pattern_share(page) >= BAR_PATTERN_SHARE
+    assert may_hold_barcode(page) is True
+
+
+@pytest.mark.parametrize("dpi", [150, 200, 300])
+def test_form_page_without_barcode_shows_no_bar_pattern(dpi):
+    """GIVEN a form page of text and ruled lines without barcode WHEN searched THEN no bar
+    pattern: its edges run both ways and cancel out."""
+    page = render_pages("DG202411300061", pages=2, dpi=dpi, seed=dpi)[0][1]
+    assert bar_pattern_share(page) < BAR_PATTERN_SHARE

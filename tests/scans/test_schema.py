@@ -13,7 +13,7 @@ import pytest
 from ingest.clock import local_now
 from ingest.contract import SCAN_TABLES, SCAN_TABLES_BY_NAME, create_raw_tables
 from scans.ingest import ingest_scans
-from scans.rows import FileRow, PageRow
+from scans.rows import FileRow, PageRow, PathRow
 from tests.scans.conftest import PATTERN, SAMPLES
 
 # The raw scan tables exactly as the dbt sources and every existing warehouse know them.
@@ -43,8 +43,19 @@ RAW_COLUMNS = {
         ("sharpness", "DOUBLE"),
         ("error", "VARCHAR"),
     ],
+    "scan_paths": [
+        ("file_path", "VARCHAR"),
+        ("file_sha256", "VARCHAR"),
+        ("file_size", "BIGINT"),
+        ("modified_ns", "BIGINT"),
+        ("status", "VARCHAR"),
+        ("error", "VARCHAR"),
+        ("first_seen_at", "TIMESTAMP"),
+        ("last_seen_at", "TIMESTAMP"),
+        ("removed_at", "TIMESTAMP"),
+    ],
 }
-ROW_CLASSES = {"scan_files": FileRow, "scan_pages": PageRow}
+ROW_CLASSES = {"scan_files": FileRow, "scan_pages": PageRow, "scan_paths": PathRow}
 
 
 @pytest.fixture(scope="module")

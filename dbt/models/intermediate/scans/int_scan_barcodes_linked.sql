@@ -1,6 +1,7 @@
-{#- One row per accepted code read on a scanned page (raw `barcodes` is `;`-joined), linked
-    to the document or dossier carrying that barcode. Scans link to every document ever
-    registered, whatever as_of: a scan is physical evidence, not an event of the source
+{#- One row per code read on a scanned page (raw `barcodes` is `;`-joined: every code read
+    unless the optional pattern filter is set), linked to the document or dossier carrying
+    that barcode by equality: the join is the link, whatever the barcode's format. Scans
+    link to every document ever registered, whatever as_of: a scan is physical evidence, not an event of the source
     systems. Splitting uses dbt's split_part over the first codes of a page (var
     max_barcodes_per_page), so the SQL stays portable. -#}
 {%- set max_codes = var('max_barcodes_per_page', 4) -%}

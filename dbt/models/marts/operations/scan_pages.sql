@@ -1,9 +1,19 @@
 {#- 扫描页: one row per scanned page (or one page_no 0 row for an unreadable file) with
     its decoding and quality, and the document (doc_id) or dossier (dossier_id) whose
-    barcode was read on the page. Only page 1 links, as a document's barcode is printed
-    on its first page; a page reading two known barcodes keeps the smallest id. -#}
-with pages as (
+    barcode was read on the page. barcodes is every code read, whatever its format; a code
+    links by equality with the archive's own barcodes (int_scan_barcodes_linked), so no
+    pattern is needed. Only page 1 links, as a document's barcode is printed on its first
+    page; a page reading two known barcodes keeps the smallest id. Only the contents the
+    scans folder still holds (int_scan_contents_located): a scan deleted from the folder no
+    longer makes its document scanned; scan_files keeps its path as removed. -#}
+with present as (
+    select * from {{ ref('int_scan_contents_located') }}
+    where is_present
+),
+
+pages as (
     select * from {{ ref('stg_scans__scan_pages') }}
+    where file_sha256 in (select present.file_sha256 from present)
 ),
 
 files as (
@@ -33,12 +43,13 @@ final as (
         pages.width_px,
         pages.height_px,
         pages.dpi,
-        pages.barcodes,
+        pages.raw_barcodes as barcodes,
         pages.decode_status,
         page_links.doc_id,
         pages.error,
         page_links.dossier_id,
         pages.raw_barcodes,
+        pages.barcodes as accepted_barcodes,
         pages.decoder,
         files.file_format,
         {{ code_label('decode_status', 'pages.decode_status') }} as decode_status_zh,

@@ -1,8 +1,17 @@
-{#- 未匹配条码: every accepted code read on a scanned page that matches no document and no
-    dossier — a scan waiting for its archive record, or a misprinted label. -#}
-with codes as (
+{#- 未匹配条码: every code read on a scanned page still in the scans folder (the codes the
+    optional pattern keeps, when set) that equals no document and no dossier barcode — a
+    scan waiting for its archive record, a misprinted label, a foreign code. -#}
+with present as (
+    select * from {{ ref('int_scan_contents_located') }}
+    where is_present
+),
+
+codes as (
     select * from {{ ref('int_scan_barcodes_linked') }}
-    where doc_id is null and dossier_id is null
+    where
+        doc_id is null
+        and dossier_id is null
+        and file_sha256 in (select present.file_sha256 from present)
 ),
 
 pages as (

@@ -1,10 +1,25 @@
 {#- 构建信息: one row saying what the warehouse was computed as of, when and by which build
     and versions, and which years the official working-day calendar covers — so every page
-    reads these from the warehouse instead of inferring them. built_at is dbt's start of the
-    run in Asia/Shanghai, the zone of every timestamp in the warehouse. -#}
+    reads these from the warehouse instead of inferring them; and the scans folder the
+    newest scan run read (scans_dir, absolute), where the dashboard finds the pages.
+    built_at is dbt's start of the run in Asia/Shanghai, the zone of every timestamp in
+    the warehouse. -#}
 {%- set built_at = run_started_at.astimezone(modules.pytz.timezone('Asia/Shanghai')).strftime('%Y-%m-%d %H:%M:%S') -%}
 with days as (
     select * from {{ ref('stg_calendar__days') }}
+),
+
+scan_runs as (
+    select * from {{ ref('stg_scans__scan_runs') }}
+),
+
+last_scan_run as (
+    select
+        scans_dir,
+        finished_at as scans_read_at,
+    from scan_runs
+    order by started_at desc
+    limit 1
 ),
 
 years as (
@@ -48,12 +63,16 @@ final as (
         nullif('{{ var("build_version") }}', '') as version,
         nullif('{{ var("dangan_version") }}', '') as dangan_version,
         cast('{{ dbt_version }}' as {{ dbt.type_string() }}) as dbt_version,
-        calendar_first_on,
-        calendar_last_on,
-        official_calendar_last_year,
-        is_as_of_year_covered,
-        uncovered_years,
+        coverage.calendar_first_on,
+        coverage.calendar_last_on,
+        coverage.official_calendar_last_year,
+        coverage.is_as_of_year_covered,
+        coverage.uncovered_years,
+        last_scan_run.scans_dir,
+        last_scan_run.scans_read_at,
     from coverage
+    left join last_scan_run
+        on true
 )
 
 select * from final
