@@ -157,14 +157,21 @@ def build_dbt_assets(manifest: Mapping[str, Any]) -> dg.AssetsDefinition:
             args.append("--full-refresh")
         total = sum(1 for node in manifest["nodes"].values() if node["resource_type"] in RUN_TYPES)
         progress = DbtProgress(context.log, total)
-        run = runner.invoke(
+        run: runner.DbtRun | None = None
+        results: list[dict[str, Any]] = []
+        for item in runner.stream(
             args, build_file, target_path=runner.invocation_target(context), on_result=progress
-        )
+        ):
+            if isinstance(item, runner.DbtRun):
+                run = item
+            else:
+                results.append(item)
+                yield from runner.dagster_events([item], context, manifest, translator)
+        assert run is not None
         context.log.info(
-            f"dbt: {len(run.events)} models, seeds and tests in {run.elapsed_s:.1f}s"
+            f"dbt: {len(results)} models, seeds and tests in {run.elapsed_s:.1f}s"
             f" ({'ok' if run.success else 'failed'})"
         )
-        yield from runner.dagster_events(run, context, manifest, translator)
         runner.raise_for_failure(run)
 
     return dbt_models

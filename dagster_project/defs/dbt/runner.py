@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
+import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -187,21 +189,62 @@ def selection_args(
     )
 
 
+def stream(
+    args: Sequence[str],
+    database: Path,
+    *,
+    target_path: Path,
+    on_result: Callable[[dict[str, Any], int], None] | None = None,
+) -> Iterator[dict[str, Any] | DbtRun]:
+    """:func:`invoke` in a worker thread, its result events yielded as dbt reports them,
+    the finished :class:`DbtRun` last.
+
+    Recording a node's result in Dagster (a materialisation, a check evaluation) takes
+    milliseconds of Python; done while dbt works on the next node (DuckDB leaves the
+    interpreter free while it computes) it no longer adds up after dbt has finished.
+    ``on_result`` runs in the caller's thread.
+    """
+    events: queue.Queue[dict[str, Any] | None] = queue.Queue()
+    outcome: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            outcome["run"] = invoke(
+                args, database, target_path=target_path, on_result=lambda e, _n: events.put(e)
+            )
+        except BaseException as error:  # handed to the caller's thread below
+            outcome["error"] = error
+        finally:
+            events.put(None)
+
+    worker = threading.Thread(target=work, name="dbt", daemon=True)
+    worker.start()
+    count = 0
+    while (event := events.get()) is not None:
+        count += 1
+        if on_result is not None:
+            on_result(event, count)
+        yield event
+    worker.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    yield outcome["run"]
+
+
 def dagster_events(
-    run: DbtRun,
+    events: Iterable[dict[str, Any]],
     context: dg.AssetExecutionContext,
     manifest: Mapping[str, Any],
     translator: Any,
 ) -> Iterator[Any]:
-    """The Dagster events of a finished invocation, as dagster-dbt makes them from dbt's log."""
+    """The Dagster events of dbt result events, as dagster-dbt makes them from dbt's log."""
     from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 
-    for event in run.events:
+    for event in events:
         yield from DbtCoreCliEventMessage(raw_event=event, event_history_metadata={}).to_default_asset_events(
             manifest=manifest,
             dagster_dbt_translator=translator,
             context=context,
-            target_path=run.target_path,
             project=dbt_project,
         )
 
