@@ -8,7 +8,13 @@ checked against what this run has just loaded):
 3. in one transaction the good rows go into ``raw.<table>``, the rejects into
    ``raw.ingest_rejects`` (one row per rejected row and reason) and the counts into
    ``raw.ingest_runs``, where ``source_rows = loaded_rows + rejected_rows``. CSV lines
-   that do not split into the header's columns count as read and rejected too.
+   that do not split into the header's columns, or are too long to read, count as read
+   and rejected too.
+
+The counts do not rest on the reader alone: every source also counts the rows it holds
+independently (a CSV file's records by ``ingest.csv_count``, a database's ``count(*)``),
+and a table whose read disagrees with that count fails, so it is never published with a
+row silently missing.
 
 Duplicate keys and unique values are settled as ``ingest.validate`` describes, the same in
 full and incremental loads. An incremental load may also remove raw rows of earlier loads
@@ -200,13 +206,14 @@ def _record_malformed(con: duckdb.DuckDBPyConnection, table: Table, run_id: str,
     """CSV lines that do not fit the header: one reject per line, the line kept as found.
 
     ``row_number`` is the data row the line stands at (file line - 1, the header being
-    line 1); the reason gives the file line itself.
+    line 1); the reason gives the file line itself. ``row_key`` is known for a line too
+    long to read (its key is read from its start), null for the reader's own rejects.
     """
     where = f"{table.system}.{table.name}"
     con.execute(
         f"insert into {RAW_SCHEMA}.ingest_rejects "
         "(run_id, system, table_name, row_key, row_number, column_name, reason, raw_row, rejected_at) "
-        "select ?, ?, ?, null, line - 1, null, "
+        "select ?, ?, ?, any_value(row_key), line - 1, null, "
         f"? || ' line ' || line || ' of the CSV file: malformed line, ' || string_agg(error_message, '; '), "
         "to_json({'csv_line': any_value(csv_line)}), ? "
         f"from {malformed} group by line order by line",
