@@ -12,13 +12,14 @@ import logging
 import re
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 import dagster as dg
 
 from ingest import settings
 from ingest.clock import format_as_of, parse_as_of
+from ingest.contract import TABLES_BY_NAME
 
 logger = logging.getLogger(__name__)
 
@@ -128,6 +129,7 @@ def build_definitions(
     full_refresh: bool,
     write: Callable[[str], None] = print,
     delivery: dg.ConfigurableResource | None = None,
+    allow_shrink: Collection[str] = (),
 ) -> dg.Definitions:
     """The project's definitions with this build's resources and a terminal logger.
 
@@ -150,6 +152,7 @@ def build_definitions(
             source_dir=str(source) if source else "",
             marketing_url=marketing_url or "",
             archive_url=archive_url or "",
+            allow_shrink=sorted(allow_shrink),
         ),
         scans=ScansResource(
             scans_dir=str(scans) if scans else "",
@@ -182,11 +185,13 @@ def run_build(
     write: Callable[[str], None] = print,
     job: str = BUILD_JOB,
     delivery: dg.ConfigurableResource | None = None,
+    allow_shrink: Collection[str] = (),
 ) -> int:
     """Load sources and scans, build every mart, publish; 0 on success, 1 with a message.
 
     ``job`` picks another of the project's jobs (``monthly_close``, ``reminder_digest``,
-    ``scans``) with the same resources; ``delivery`` replaces the default (send nothing).
+    ``scans``) with the same resources; ``delivery`` replaces the default (send nothing);
+    ``allow_shrink`` names the tables this build may shrink beyond the seed's limit.
     """
     settings.disable_telemetry()
     from dagster_project.defs.dbt.resources import prepare_manifest
@@ -196,6 +201,10 @@ def run_build(
         moment = format_as_of(parse_as_of(as_of))
     except ValueError as error:
         print(f"dangan build: {error}", file=sys.stderr)
+        return 2
+    unknown = sorted(set(allow_shrink) - set(TABLES_BY_NAME))
+    if unknown:
+        print(f"dangan build: --allow-shrink names no source table: {', '.join(unknown)}", file=sys.stderr)
         return 2
     if source is None and not (marketing_url and archive_url):
         print("dangan build: give --source DIR or both --marketing-url and --archive-url", file=sys.stderr)
@@ -219,6 +228,7 @@ def run_build(
             full_refresh=full_refresh,
             write=write,
             delivery=delivery,
+            allow_shrink=allow_shrink,
         )
         result = definitions.resolve_job_def(job).execute_in_process(
             instance=instance or dg.DagsterInstance.ephemeral(),

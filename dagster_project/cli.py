@@ -39,6 +39,7 @@ def _build(args: argparse.Namespace) -> int:
         warehouse=Path(args.warehouse),
         as_of=args.as_of,
         full_refresh=args.full_refresh,
+        allow_shrink=args.allow_shrink,
     )
 
 
@@ -90,6 +91,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     build.add_argument(
         "--full-refresh", action="store_true", help="reload every table instead of incrementally"
+    )
+    build.add_argument(
+        "--allow-shrink",
+        action="append",
+        default=[],
+        metavar="TABLE",
+        help="let this build remove more of TABLE's rows than the seed ingest_limits allows (repeatable)",
     )
     build.set_defaults(func=_build)
 

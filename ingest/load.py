@@ -30,6 +30,12 @@ A table that cannot be read (no file, a missing contract column, a broken connec
 is recorded as ``failed`` with its error and keeps its previous raw contents; the other
 tables still load.
 
+A load that replaces a table whole (a table without ``updated_at``, or any table in a
+full refresh) may not remove more than the seed's ``shrink_max_share`` of its raw rows:
+a truncated export would otherwise empty the table and orphan every row referring to it.
+Such a table fails (``ShrinkError``) and keeps its rows, unless the run names it in
+``allow_shrink`` (``dangan build --allow-shrink TABLE``).
+
 Incremental loads: a table with ``updated_at`` reads only rows with ``updated_at`` at or
 after its watermark and upserts them by primary key. The watermark is the newest
 ``updated_at`` already in the raw table, so it cannot drift from the data: a full
@@ -42,7 +48,7 @@ deleted is only removed by a full refresh (the sources give no deletion feed).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -52,11 +58,17 @@ import sqlalchemy as sa
 from ingest import validate
 from ingest.clock import local_now
 from ingest.contract import RAW_SCHEMA, Table, create_raw_tables, tables_of
+from ingest.limits import IngestLimits, read_limits
 from ingest.sources import Source, SourceError, quote
 
 logger = logging.getLogger(__name__)
 
 STAGE = "ingest_stage"
+
+
+class ShrinkError(SourceError):
+    """A whole-table load would remove more rows than the limit allows; names the table,
+    the counts and the override."""
 
 
 @dataclass(frozen=True)
@@ -84,15 +96,29 @@ def load_system(
     run_id: str,
     full_refresh: bool = False,
     progress: Callable[[str], None] | None = None,
+    limits: IngestLimits | None = None,
+    allow_shrink: Collection[str] = (),
 ) -> list[TableLoad]:
     """Load every contract table of ``system`` from ``source`` into ``raw.*``.
 
     Returns one TableLoad per table; a failed table does not raise (its error is in the
     TableLoad and in ``raw.ingest_runs``), so the caller decides what a failure stops.
+    ``limits`` default to the seed's; ``allow_shrink`` names the tables a load may shrink
+    beyond them.
     """
     create_raw_tables(con)
+    limits = limits or read_limits()
     loads = [
-        load_table(con, table, source, run_id=run_id, full_refresh=full_refresh, progress=progress)
+        load_table(
+            con,
+            table,
+            source,
+            run_id=run_id,
+            full_refresh=full_refresh,
+            progress=progress,
+            limits=limits,
+            allow_shrink=allow_shrink,
+        )
         for table in tables_of(system)
     ]
     dispose = getattr(source, "dispose", None)
@@ -109,8 +135,11 @@ def load_table(
     run_id: str,
     full_refresh: bool = False,
     progress: Callable[[str], None] | None = None,
+    limits: IngestLimits | None = None,
+    allow_shrink: Collection[str] = (),
 ) -> TableLoad:
     """Load one table; see the module docstring for the steps and the failure rule."""
+    limits = limits or read_limits()
     where = f"{table.system}.{table.name}"
     incremental = table.has_updated_at and not full_refresh
     mode = "incremental" if incremental else "full"
@@ -123,6 +152,8 @@ def load_table(
         con.begin()
         try:
             rejected = validate.validate(con, table, STAGE, staged, incremental=incremental)
+            if not incremental and table.name not in allow_shrink:
+                _guard_shrink(con, table, limits.shrink_max_share)
             loaded = _apply(con, table, incremental=incremental)
             _record_rejects(con, table, run_id)
             displaced = _record_displaced(con, table, run_id)
@@ -160,6 +191,29 @@ def load_table(
             f"{where}: {load.loaded_rows:,} rows loaded, {load.rejected_rows:,} rejected{displaced} ({mode})"
         )
     return load
+
+
+def _guard_shrink(con: duckdb.DuckDBPyConnection, table: Table, max_share: float) -> None:
+    """Refuse a whole-table load that would remove more than ``max_share`` of the raw rows.
+
+    Removed rows are raw keys with no good row in this load, so a truncated export (a
+    header-only file) and one whose rows are all rejected are both caught, while a table
+    that only grows or changes values passes. The first load of a table has nothing to
+    remove.
+    """
+    raw_table = f"{RAW_SCHEMA}.{table.name}"
+    pk = quote(table.primary_key)
+    held, removed = con.execute(
+        f"select count(*), count(*) filter (where {pk} not in (select {pk} from {validate.TYPED} "
+        f"where {pk} is not null and _row not in (select _row from {validate.REJECTS}))) from {raw_table}"
+    ).fetchone()
+    if held and removed > max_share * held:
+        raise ShrinkError(
+            f"{table.system}.{table.name}: this load would remove {removed:,} of the {held:,} rows of "
+            f"{raw_table} ({removed / held:.0%}), more than the {max_share:.0%} a load may remove "
+            "(seed ingest_limits.shrink_max_share); the table keeps its previous rows. If the source "
+            f"really holds fewer rows now, build again with --allow-shrink {table.name}"
+        )
 
 
 def _apply(con: duckdb.DuckDBPyConnection, table: Table, *, incremental: bool) -> int:

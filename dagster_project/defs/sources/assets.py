@@ -56,6 +56,7 @@ def source_tables(
                 run_id=context.run_id,
                 full_refresh=params.full_refresh,
                 progress=context.log.info,
+                allow_shrink=frozenset(sources.allow_shrink),
             )
         failed = [load for load in loads if load.status != "ok"]
         if failed:

@@ -20,6 +20,8 @@ class SourcesResource(dg.ConfigurableResource):
     source_dir: str = ""
     marketing_url: str = ""
     archive_url: str = ""
+    # Tables this run may shrink beyond the seed's shrink_max_share (`--allow-shrink`).
+    allow_shrink: list[str] = []
 
     def source_for(self, system: str) -> Source:
         from ingest.sources import DatabaseSource, FolderSource
