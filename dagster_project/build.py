@@ -7,6 +7,7 @@ load) roughly halve the overhead compared with the default multiprocess executor
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
@@ -194,7 +195,6 @@ def run_build(
     ``allow_shrink`` names the tables this build may shrink beyond the seed's limit.
     """
     settings.disable_telemetry()
-    from dagster_project.defs.dbt.resources import prepare_manifest
     from ingest import warehouse as wh
 
     try:
@@ -214,22 +214,46 @@ def run_build(
     warehouse = Path(warehouse).absolute()
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(wh.build_lock(warehouse, f"dangan build {job}"))
+        except wh.WarehouseBusyError as error:
+            print(f"dangan build refused: {error}", file=sys.stderr)
+            return 1
+        return _run_locked(
+            definitions_args={
+                "source": Path(source).resolve() if source else None,
+                "marketing_url": marketing_url,
+                "archive_url": archive_url,
+                "scans": Path(scans).resolve() if scans else None,
+                "warehouse": warehouse,
+                "as_of": moment,
+                "full_refresh": full_refresh,
+                "write": write,
+                "delivery": delivery,
+                "allow_shrink": allow_shrink,
+            },
+            job=job,
+            instance=instance,
+            started=started,
+        )
+
+
+def _run_locked(
+    *, definitions_args: dict, job: str, instance: dg.DagsterInstance | None, started: float
+) -> int:
+    """The build proper, while this process holds the warehouse's build lock."""
+    from dagster_project.defs.dbt.resources import prepare_manifest
+    from ingest import warehouse as wh
+
+    warehouse: Path = definitions_args["warehouse"]
+    moment: str = definitions_args["as_of"]
+    write: Callable[[str], None] = definitions_args["write"]
     write(f"dangan build as of {moment} into {warehouse}")
     try:
         if prepare_manifest():
             write("dbt manifest prepared (dbt parse)")
-        definitions = build_definitions(
-            source=Path(source).resolve() if source else None,
-            marketing_url=marketing_url,
-            archive_url=archive_url,
-            scans=Path(scans).resolve() if scans else None,
-            warehouse=warehouse,
-            as_of=moment,
-            full_refresh=full_refresh,
-            write=write,
-            delivery=delivery,
-            allow_shrink=allow_shrink,
-        )
+        definitions = build_definitions(**definitions_args)
         result = definitions.resolve_job_def(job).execute_in_process(
             instance=instance or dg.DagsterInstance.ephemeral(),
             raise_on_error=False,
@@ -245,7 +269,8 @@ def run_build(
     if not result.success:
         print(
             f"dangan build failed; the published warehouse {warehouse} is unchanged"
-            f" (version {wh.published_version(warehouse)}). {_failure_message(result)}",
+            f" (version {wh.published_version(warehouse)}); its working copy is removed. "
+            f"{_failure_message(result)}",
             file=sys.stderr,
         )
         return 1

@@ -5,12 +5,16 @@ did not start from."""
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from dagster_project.build import run_build
 from ingest import warehouse as wh
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def _fresh_warehouse(tiny_warehouse: Path, folder: Path) -> Path:
@@ -62,3 +66,41 @@ def test_allow_shrink_must_name_a_source_table(tmp_path: Path, capsys: pytest.Ca
     code = run_build(tmp_path, None, None, None, tmp_path / "w.duckdb", None, False, allow_shrink=["staf"])
     assert code == 2
     assert "--allow-shrink names no source table: staf" in capsys.readouterr().err
+
+
+def test_build_during_the_monthly_close_is_refused_and_the_close_publishes_its_frozen_months(
+    tiny_source: Path, tiny_as_of: str, tiny_warehouse: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    """GIVEN the monthly close running in another process
+    WHEN a manual build is started on the same warehouse, and then a third one
+    THEN the manual builds are refused at once naming the close's process, and the close
+    publishes its version with its frozen months."""
+    warehouse = _fresh_warehouse(tiny_warehouse, tmp_path / "w")
+    before = wh.published_version(warehouse)
+    script = (
+        "import sys; from pathlib import Path; from dagster_project.build import run_build; "
+        "sys.exit(run_build(Path(sys.argv[1]), None, None, None, Path(sys.argv[2]), sys.argv[3], False, "
+        "job='monthly_close'))"
+    )
+    close = subprocess.Popen(
+        [sys.executable, "-c", script, str(tiny_source), str(warehouse), tiny_as_of],
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert close.stdout.readline().startswith("dangan build as of")
+        codes = [run_build(tiny_source, None, None, None, warehouse, tiny_as_of, False) for _ in range(2)]
+        refused = capsys.readouterr().err
+        output = close.stdout.read()
+    finally:
+        close.wait(timeout=600)
+
+    assert close.returncode == 0, output
+    assert codes == [1, 1]
+    assert refused.count(f"dangan build refused: {warehouse} is being built by pid {close.pid}") == 2
+    assert wh.published_version(warehouse) != before
+    assert f"published {wh.published_version(warehouse)}" in output
+    assert _count(warehouse, "select count(*) from frozen.kpi_monthly") > 0
+    assert not wh.lock_file(warehouse).exists()
