@@ -37,20 +37,25 @@ Such a table fails (``ShrinkError``) and keeps its rows, unless the run names it
 ``allow_shrink`` (``dangan build --allow-shrink TABLE``).
 
 Incremental loads: a table with ``updated_at`` reads only rows with ``updated_at`` at or
-after its watermark and upserts them by primary key. The watermark is the newest
-``updated_at`` already in the raw table, so it cannot drift from the data: a full
-refresh resets it, and rows sharing the watermark's timestamp are read again (``>=``)
-and replaced by themselves, so a row written in the same second as the last load is not
-missed. Tables without ``updated_at`` are replaced on every load. A source row that is
-deleted is only removed by a full refresh (the sources give no deletion feed).
+after a start point and upserts them by primary key. The start is the watermark, the
+newest ``updated_at`` already in the raw table (so it cannot drift from the data; a full
+refresh resets it), less an overlap window (seed ``ingest_limits.overlap_hours``): a row
+committed late with an ``updated_at`` older than rows already loaded is still read, as
+long as it lands within the window. Rows read again are replaced by themselves. The start
+goes further back where the last load rejected a row with an older ``updated_at``: every
+rejected row is read and judged again on every load until it loads or its source row is
+replaced (``pending_rejects_since``). Tables without ``updated_at`` are replaced on every
+load. A source row that is deleted is only removed by a full refresh (the sources give no
+deletion feed).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import duckdb
 import sqlalchemy as sa
@@ -86,6 +91,49 @@ class TableLoad:
 def watermark(con: duckdb.DuckDBPyConnection, table: Table) -> datetime | None:
     """The newest ``updated_at`` loaded so far (None: nothing loaded yet, read everything)."""
     return con.execute(f"select max(updated_at) from {RAW_SCHEMA}.{table.name}").fetchone()[0]
+
+
+def pending_rejects_since(con: duckdb.DuckDBPyConnection, table: Table) -> datetime | None:
+    """The oldest ``updated_at`` among the rows the table's last successful load rejected.
+
+    Every incremental load reads back at least to it, so each of those rows is read and
+    judged again (its parent may have arrived); a row that now loads, or whose source row
+    has been replaced by a newer version, drops out of the next load's rejects by itself.
+    Rows whose ``updated_at`` cannot be read are read on every load anyway (the sources
+    keep them through the ``since`` filter).
+    """
+    rows = con.execute(
+        f"select distinct raw_row from {RAW_SCHEMA}.ingest_rejects "
+        "where system = ? and table_name = ? and row_number is not null and run_id = ("
+        f"select run_id from {RAW_SCHEMA}.ingest_runs where system = ? and table_name = ? and status = 'ok' "
+        "order by finished_at desc limit 1)",
+        [table.system, table.name, table.system, table.name],
+    ).fetchall()
+    oldest: datetime | None = None
+    for (text,) in rows:
+        try:
+            row = json.loads(text)
+        except (TypeError, ValueError):
+            continue
+        value = next((value for key, value in row.items() if key.lower() == "updated_at"), None)
+        try:
+            stamp = datetime.fromisoformat(str(value).strip()) if value not in (None, "") else None
+        except ValueError:
+            stamp = None
+        if stamp is not None and (oldest is None or stamp < oldest):
+            oldest = stamp
+    return oldest
+
+
+def read_since(con: duckdb.DuckDBPyConnection, table: Table, overlap: timedelta) -> datetime | None:
+    """Where an incremental load starts reading: ``overlap`` before the watermark, or
+    earlier where a pending reject is older (None: read everything)."""
+    newest = watermark(con, table)
+    if newest is None:
+        return None
+    since = newest - overlap
+    retry = pending_rejects_since(con, table)
+    return min(since, retry) if retry is not None else since
 
 
 def load_system(
@@ -143,7 +191,7 @@ def load_table(
     where = f"{table.system}.{table.name}"
     incremental = table.has_updated_at and not full_refresh
     mode = "incremental" if incremental else "full"
-    since = watermark(con, table) if incremental else None
+    since = read_since(con, table, limits.overlap) if incremental else None
     started = local_now()
     describe = source.describe(table.system, table)
     logger.info("%s: loading (%s%s) from %s", where, mode, f" since {since}" if since else "", describe)

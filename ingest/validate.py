@@ -42,10 +42,11 @@ whether a source is loaded in one full load or in incremental loads:
    archive step reviewed) keeps its value.
 
 The order is total (a key is unique among the candidates), so the outcome never depends on
-read order. What incremental loads cannot match: a rejected row older than the watermark
-is not read again until it changes, so a contest it would now win (its holder deleted or
-its value changed since) waits for that change or for a full refresh, which settles every
-contest afresh from the whole source.
+read order. A rejected row is read again by every incremental load until it loads or its
+source row is replaced (``ingest.load.pending_rejects_since``), so a contest it would now
+win (its holder deleted or its value changed since) is settled at the next load. What
+incremental loads still cannot see is a row deleted at the source (no deletion feed):
+a full refresh settles every contest afresh from the whole source.
 """
 
 from __future__ import annotations

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import copy
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from ingest.contract import SYSTEMS
+from ingest.limits import IngestLimits, read_limits
 from ingest.load import load_system
 from ingest.sources import DatabaseSource, FolderSource
 from tests.ingest.conftest import Rows, _rows, good_rows, raw_snapshot, write_csv, write_sqlite
@@ -183,7 +185,9 @@ def test_incremental_rows_are_checked_against_rows_loaded_earlier(tmp_path: Path
     second = write("csv", tmp_path / "day2", rows)
     con = duckdb.connect()
     load(con, first, "day-1")
-    loads = load(con, second, "day-2")
+    # Exactly from the watermark: with the overlap window D1 and P2 would be read again.
+    exact = IngestLimits(shrink_max_share=read_limits().shrink_max_share, overlap=timedelta(0))
+    loads = load(con, second, "day-2", limits=exact)
 
     # ST5 refers to P2, loaded on day 1 and not read again on day 2.
     assert loads["processes"].source_rows == 1
