@@ -26,6 +26,7 @@ from typing import Literal, Protocol
 import connectorx as cx
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 import sqlalchemy as sa
 
 from ingest import csv_count
@@ -89,17 +90,64 @@ def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def match_columns(table: Table, found: list[str], where: str) -> tuple[dict[str, str], list[str]]:
-    """Map contract columns to the source's columns; a missing one stops this table."""
-    by_lower = {name.lower(): name for name in found}
-    missing = [name for name in table.column_names if name.lower() not in by_lower]
+# Names DuckDB gives a meaning of its own inside a table: a source column so named would
+# hide the row id the validator numbers rows by (an Oracle export carries ``ROWID``).
+RESERVED_NAMES = frozenset({"rowid"})
+
+
+def staging_names(found: list[str]) -> list[str]:
+    """The names the source's columns get in the staging table, in the same order.
+
+    DuckDB matches names case-insensitively, so ``CUST_NAME`` beside ``cust_name`` could
+    not both be staging columns, and a column ``rowid`` would hide the row id. Such a
+    column keeps its name with its position added (``rowid (column 3)``); every other
+    column keeps its name as found.
+    """
+    taken = {name.lower() for name in found}
+    seen: set[str] = set()
+    names = []
+    for position, name in enumerate(found, start=1):
+        candidate = name
+        if not name or name.lower() in RESERVED_NAMES or name.lower() in seen:
+            candidate = f"{name} (column {position})"
+            while candidate.lower() in taken or candidate.lower() in seen:
+                candidate += "'"
+        seen.add(candidate.lower())
+        names.append(candidate)
+    return names
+
+
+def match_columns(table: Table, found: list[str], where: str) -> tuple[dict[str, str], list[str], list[str]]:
+    """Map contract columns to the source's columns; a missing one stops this table.
+
+    Returns the contract column -> staging column map, the staging columns the load
+    ignores, and every staging column name in the source's order (``staging_names``).
+    Names match case-insensitively; where several columns match, the one spelt exactly as
+    the contract wins, and without one the table stops (which is meant is not clear).
+    """
+    staged = staging_names(found)
+    columns: dict[str, str] = {}
+    missing = []
+    for name in table.column_names:
+        exact = [index for index, other in enumerate(found) if other == name]
+        alike = [index for index, other in enumerate(found) if other.lower() == name.lower()]
+        if exact:
+            columns[name] = staged[exact[0]]
+        elif len(alike) == 1:
+            columns[name] = staged[alike[0]]
+        elif alike:
+            raise SourceError(
+                f"{table.system}.{table.name}: columns {', '.join(found[index] for index in alike)} in {where} "
+                f"all match contract column {name} by name; name one of them {name} exactly"
+            )
+        else:
+            missing.append(name)
     if missing:
         raise MissingColumnsError(
             f"{table.system}.{table.name}: required column(s) {', '.join(missing)} missing in {where}"
         )
-    columns = {name: by_lower[name.lower()] for name in table.column_names}
     used = set(columns.values())
-    return columns, [name for name in found if name not in used]
+    return columns, [name for name in staged if name not in used], staged
 
 
 def _since_literal(since: datetime) -> str:
@@ -148,20 +196,23 @@ class FolderSource:
         path = self.file_for(table)
         literal = "'" + str(path).replace("'", "''") + "'"
         if path.suffix == ".parquet":
-            reader = f"read_parquet({literal})"
             try:
-                found = [row[0] for row in con.execute(f"describe select * from {reader}").fetchall()]
-            except duckdb.Error as exc:
+                found = pq.read_schema(path).names
+            except (OSError, pa.ArrowException) as exc:
                 raise SourceError(f"{table.system}.{table.name}: cannot read {path}: {exc}") from exc
-            columns, extra = match_columns(table, found, str(path))
-            self._read(con, table, stage, path, reader)
+            columns, extra, staged = match_columns(table, found, str(path))
+            # By position: DuckDB renames columns whose names differ only in case.
+            select = ", ".join(
+                f"#{position} as {quote(name)}" for position, name in enumerate(staged, start=1)
+            )
+            self._read(con, table, stage, path, f"(select {select} from read_parquet({literal}))")
             rows = self._keep_since(con, table, stage, columns, since)
             return Staged(rows, columns, extra)
         # The header is read here and the columns given to DuckDB, so no sniffing can
         # misjudge a file; lines that do not fit are kept aside (store_rejects).
         found = _csv_header(path, table)
-        columns, extra = match_columns(table, found, str(path))
-        types = ", ".join(f"{_sql_text(name)}: 'VARCHAR'" for name in found)
+        columns, extra, staged = match_columns(table, found, str(path))
+        types = ", ".join(f"{_sql_text(name)}: 'VARCHAR'" for name in staged)
         reader = (
             f"read_csv({literal}, header = true, auto_detect = false, columns = {{{types}}}, "
             "delim = ',', quote = '\"', escape = '\"', encoding = 'utf-8', "
@@ -178,7 +229,9 @@ class FolderSource:
         else:
             read_rows = self._read(con, table, stage, path, reader)
         malformed_table = f"{stage}_malformed"
-        malformed = _malformed_lines(con, table, path, found, counted, malformed_table, stage)
+        malformed = _malformed_lines(
+            con, table, path, staged.index(columns[table.primary_key]), counted, malformed_table, stage
+        )
         if read_rows + malformed != counted.data_records:
             raise SourceError(
                 f"{table.system}.{table.name}: {path} holds {counted.data_records:,} data records but the "
@@ -224,7 +277,7 @@ def _malformed_lines(
     con: duckdb.DuckDBPyConnection,
     table: Table,
     path: Path,
-    header: list[str],
+    key_index: int,
     counted: csv_count.CsvCount,
     malformed: str,
     stage: str,
@@ -246,7 +299,6 @@ def _malformed_lines(
         f"where not list_contains(?, line)",
         [long_lines],
     )
-    key_index = [name.lower() for name in header].index(table.primary_key.lower())
     for record in counted.long_records:
         prefix = csv_count.record_prefix(path, record)
         whole = record.length <= len(prefix.encode("utf-8"))
@@ -391,14 +443,15 @@ class DatabaseSource:
         progress: Callable[[str], None] | None = None,
     ) -> Staged:
         actual, found = self._columns(table)
-        columns, extra = match_columns(table, found, self.describe(table.system, table))
+        columns, extra, staged = match_columns(table, found, self.describe(table.system, table))
         source_table = sa.table(actual, *(sa.column(name) for name in found), schema=self.schema)
         texts = [sa.cast(source_table.c[name], sa.String).label(name) for name in found]
         where = None
         if since is not None and table.has_updated_at:
-            where = self._since_clause(source_table.c[columns["updated_at"]], since)
+            as_found = dict(zip(staged, found, strict=True))
+            where = self._since_clause(source_table.c[as_found[columns["updated_at"]]], since)
         con.execute(
-            f"create or replace temp table {stage} ({', '.join(f'{quote(name)} varchar' for name in found)})"
+            f"create or replace temp table {stage} ({', '.join(f'{quote(name)} varchar' for name in staged)})"
         )
         counted = self._count(source_table, where)
         if self.reader == "connectorx":
@@ -460,7 +513,9 @@ class DatabaseSource:
     ) -> tuple[int, int]:
         query = self._connectorx_query(texts, where)
         probe = self.engine.dialect.name == "sqlite"
-        select = ", ".join(quote(name) for name in found)
+        # By position: the staging columns may be named apart from the source's (staging_names).
+        first = 2 if probe else 1
+        select = ", ".join(f"#{position}" for position in range(first, first + len(found)))
         insert = f"insert into {stage} select {select} from ingest_batch"
         if probe:
             insert += f" where {quote(PROBE_COLUMN)} = 0"
