@@ -64,6 +64,7 @@ from ingest import validate
 from ingest.clock import local_now
 from ingest.contract import RAW_SCHEMA, Table, create_raw_tables, tables_of
 from ingest.limits import IngestLimits, read_limits
+from ingest.redact import redact
 from ingest.sources import Source, SourceError, quote
 
 logger = logging.getLogger(__name__)
@@ -224,6 +225,8 @@ def load_table(
             raise
     except (SourceError, duckdb.Error, sa.exc.SQLAlchemyError, OSError) as exc:
         error = str(exc) if str(exc).startswith(where) else f"{where}: {exc}"
+        # A driver's error may quote its connection string.
+        error = redact(error, getattr(source, "secrets", ()))
         logger.error("%s", error)
         load = TableLoad(table.system, table.name, 0, 0, 0, "failed", error)
         _record_run(con, load, run_id, describe, mode, started)

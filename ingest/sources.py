@@ -31,6 +31,7 @@ import sqlalchemy as sa
 
 from ingest import csv_count
 from ingest.contract import Table
+from ingest.redact import redact, redact_url, url_secrets
 
 logger = logging.getLogger(__name__)
 
@@ -406,7 +407,12 @@ class DatabaseSource:
         return f"DatabaseSource({self._safe_url()!r})"
 
     def _safe_url(self) -> str:
-        return sa.make_url(self.url).render_as_string(hide_password=True)
+        return redact_url(self.url)
+
+    @property
+    def secrets(self) -> list[str]:
+        """The credentials in the URL, for whoever prints a message about this source."""
+        return url_secrets(self.url)
 
     @property
     def engine(self) -> sa.Engine:
@@ -548,11 +554,7 @@ class DatabaseSource:
 
     def _read_error(self, table: Table, exc: BaseException) -> SourceError:
         # connectorx messages may quote its connection string: the password never goes on.
-        message = str(exc)
-        password = sa.make_url(self.url).password
-        if password:
-            for form in (password, urllib.parse.quote(password, safe=""), urllib.parse.quote_plus(password)):
-                message = message.replace(form, "***")
+        message = redact(str(exc), self.secrets)
         return SourceError(
             f"{table.system}.{table.name}: cannot read {self.describe(table.system, table)}: {message}"
         )

@@ -34,9 +34,12 @@ class SourcesResource(dg.ConfigurableResource):
         return DatabaseSource(url)
 
     def describe(self, system: str) -> str:
+        """Where the system is read from, as it may be logged (no password, no key)."""
+        from ingest.redact import redact_url
+
         if self.source_dir:
             return str(Path(self.source_dir) / system)
-        return {"marketing": self.marketing_url, "archive": self.archive_url}[system]
+        return redact_url({"marketing": self.marketing_url, "archive": self.archive_url}[system])
 
 
 @dg.definitions
