@@ -58,6 +58,19 @@ class CsvCount:
     mixed_line_ends: bool = False
 
 
+def _record_ends(data: np.ndarray, odd_quotes: int) -> tuple[np.ndarray, int]:
+    """Positions of the line feeds in ``data`` that end a record (an even number of quotes
+    before them, counting the ``odd_quotes`` carried in), and the parity after ``data``.
+
+    Only the positions of quotes and line feeds are kept, so memory follows the number of
+    lines, not a running count per byte.
+    """
+    feeds = np.flatnonzero(data == _LF)
+    quotes = np.flatnonzero(data == _QUOTE)
+    before = np.searchsorted(quotes, feeds)
+    return feeds[((before + odd_quotes) & 1) == 0], (odd_quotes + quotes.size) & 1
+
+
 def count_records(path: Path, *, max_record_bytes: int = MAX_RECORD_BYTES) -> CsvCount:
     """Count the data records of ``path`` and list the ones longer than ``max_record_bytes``."""
     result = CsvCount()
@@ -77,8 +90,7 @@ def count_records(path: Path, *, max_record_bytes: int = MAX_RECORD_BYTES) -> Cs
             offset = record_start = 3
         while chunk := handle.read(CHUNK_BYTES):
             data = np.frombuffer(chunk, dtype=np.uint8)
-            parity = (np.cumsum(data == _QUOTE, dtype=np.int64) + odd_quotes) & 1
-            ends = np.flatnonzero((data == _LF) & (parity == 0))
+            ends, odd_after = _record_ends(data, odd_quotes)
             if ends.size:
                 # Length of each ended record, a trailing carriage return not counted.
                 starts = np.concatenate(([record_start - offset], ends[:-1] + 1))
@@ -101,7 +113,7 @@ def count_records(path: Path, *, max_record_bytes: int = MAX_RECORD_BYTES) -> Cs
                         )
                 records += int(ends.size)
                 record_start = int(ends[-1]) + 1 + offset
-            odd_quotes = int(parity[-1])
+            odd_quotes = odd_after
             last_byte = int(data[-1])
             offset += len(chunk)
     tail = offset - record_start
@@ -152,8 +164,7 @@ def normalised_copy(path: Path, records: list[LongRecord], target: Path) -> Path
     with Path(path).open("rb") as source, Path(target).open("wb") as out:
         while chunk := source.read(CHUNK_BYTES):
             data = np.frombuffer(chunk, dtype=np.uint8)
-            parity = (np.cumsum(data == _QUOTE, dtype=np.int64) + odd_quotes) & 1
-            ends = np.flatnonzero((data == _LF) & (parity == 0))
+            ends, odd_after = _record_ends(data, odd_quotes)
             keep = np.ones(data.size, dtype=bool)
             inner = ends[ends > 0]
             keep[inner[data[inner - 1] == _CR] - 1] = False
@@ -164,11 +175,11 @@ def normalised_copy(path: Path, records: list[LongRecord], target: Path) -> Path
                 low, high = max(record.offset - offset, 0), min(record.end - offset, data.size)
                 if low < high:
                     keep[low:high] = False
-            if keep[-1] and data[-1] == _CR and parity[-1] == 0:
+            if keep[-1] and data[-1] == _CR and odd_after == 0:
                 keep[-1] = False
                 held_cr = True
             out.write(data[keep].tobytes())
-            odd_quotes = int(parity[-1])
+            odd_quotes = odd_after
             offset += len(chunk)
         if held_cr:
             out.write(b"\r")

@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from ingest import csv_count
 from ingest.contract import TABLES_BY_NAME, create_raw_tables
 from ingest.csv_count import count_records
 from ingest.load import load_table
@@ -77,3 +78,20 @@ def test_record_count_follows_quotes_blank_lines_and_line_endings(tmp_path: Path
     assert [(r.line, r.length) for r in counted.long_records] == [(6, 32)]
     assert counted.long_records[0].offset == path.read_bytes().index(b"3,y")
     assert counted.mixed_line_ends
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 7])
+def test_counting_and_normalising_do_not_depend_on_where_chunks_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    path = tmp_path / "t.csv"
+    path.write_bytes(b'id,name\r\n1,"a\r\nb"\r\n2,"x ""y"""\n' + b"3," + b"z" * 30 + b"\r\n4,w\r\n")
+    monkeypatch.setattr(csv_count, "CHUNK_BYTES", chunk)
+    counted = count_records(path, max_record_bytes=25)
+    copy = csv_count.normalised_copy(path, counted.long_records, tmp_path / "copy.csv")
+
+    assert counted.data_records == 4
+    assert [(r.line, r.length) for r in counted.long_records] == [(4, 32)]
+    assert counted.mixed_line_ends
+    # CRLF line ends become LF; the CRLF inside the quoted field stays; record 4 is emptied.
+    assert copy.read_bytes() == b'id,name\n1,"a\r\nb"\n2,"x ""y"""\n\n4,w\n'
