@@ -21,10 +21,12 @@ class LimitsError(ValueError):
 @dataclass(frozen=True)
 class IngestLimits:
     """``shrink_max_share``: the share of a table's rows a whole-table load may remove;
-    ``overlap``: how far before the watermark an incremental load reads again."""
+    ``overlap``: how far before the watermark an incremental load reads again;
+    ``key_reconcile``: how often a build compares every source key with raw."""
 
     shrink_max_share: float
     overlap: timedelta
+    key_reconcile: timedelta = timedelta(hours=24)
 
 
 def read_limits(seed: Path = SEED) -> IngestLimits:
@@ -37,6 +39,7 @@ def read_limits(seed: Path = SEED) -> IngestLimits:
     try:
         share = float(values["shrink_max_share"])
         hours = float(values["overlap_hours"])
+        reconcile_hours = float(values["key_reconcile_hours"])
     except KeyError as exc:
         raise LimitsError(f"the ingest limits seed {seed} has no setting {exc}") from exc
     except ValueError as exc:
@@ -45,4 +48,8 @@ def read_limits(seed: Path = SEED) -> IngestLimits:
         raise LimitsError(f"{seed}: shrink_max_share must be a share between 0 and 1, not {share}")
     if hours < 0:
         raise LimitsError(f"{seed}: overlap_hours must not be negative, not {hours}")
-    return IngestLimits(shrink_max_share=share, overlap=timedelta(hours=hours))
+    if reconcile_hours < 0:
+        raise LimitsError(f"{seed}: key_reconcile_hours must not be negative, not {reconcile_hours}")
+    return IngestLimits(
+        shrink_max_share=share, overlap=timedelta(hours=hours), key_reconcile=timedelta(hours=reconcile_hours)
+    )

@@ -89,7 +89,7 @@ _EXPECTED = {
     "timestamp": "a timestamp YYYY-MM-DD HH:MM:SS from 1900 on, time 00:00:00-23:59:59",
 }
 # Whitespace trimmed from key values: ASCII white space and the ideographic space.
-_KEY_BLANKS = " \t\r\n\u3000"
+KEY_BLANKS = " \t\r\n\u3000"
 _EARLIEST = "1900-01-01"
 
 
@@ -108,13 +108,13 @@ def typed_expression(column: Column, source: str, source_type: str, *, key: bool
     if source_type != "VARCHAR":
         if column.type == "text":
             text = f"cast({value} as varchar)"
-            return f"nullif(trim({text}, {_literal(_KEY_BLANKS)}), '')" if key else f"nullif({text}, '')"
+            return f"nullif(trim({text}, {_literal(KEY_BLANKS)}), '')" if key else f"nullif({text}, '')"
         if column.type in ("date", "timestamp"):
             typed = f"try_cast({value} as {target})"
             return f"case when {typed} >= {target.lower()} '{_EARLIEST}' then {typed} end"
         return f"try_cast({value} as {target})"
     if column.type == "text":
-        return f"nullif(trim({value}, {_literal(_KEY_BLANKS)}), '')" if key else f"nullif({value}, '')"
+        return f"nullif(trim({value}, {_literal(KEY_BLANKS)}), '')" if key else f"nullif({value}, '')"
     trimmed = f"trim({value})"
     if column.type == "bool":
         return (
