@@ -10,10 +10,12 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import re
+import subprocess
 import sys
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 
 import dagster as dg
@@ -25,6 +27,47 @@ from ingest.contract import TABLES_BY_NAME
 logger = logging.getLogger(__name__)
 
 BUILD_JOB = "dangan_build"
+
+# Run beside a build: waits until the build process is gone (its parent changes), then
+# kills the build's process group, children such as `dbt build` included.
+_WATCHDOG = """
+import os, signal, sys, time
+group, build = int(sys.argv[1]), int(sys.argv[2])
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+while os.getppid() == build:
+    time.sleep(0.2)
+os.killpg(group, signal.SIGKILL)
+"""
+
+
+@contextlib.contextmanager
+def children_die_with_this_process() -> Iterator[None]:
+    """Make every child of this process die with it, even when it is killed with SIGKILL.
+
+    Why: a killed build's `dbt build` child would otherwise run on, writing into a
+    working copy nobody will publish and holding it open. Nothing runs in a process
+    killed with SIGKILL, so a small watchdog process waits for this one to vanish and then
+    kills the process group. The group must be this process's own: it becomes its
+    leader if it is not one yet (a session leader always is one already).
+    """
+    if os.getpgrp() != os.getpid():
+        try:
+            os.setpgid(0, 0)
+        except OSError:
+            logger.warning("cannot lead a process group; children of a killed build may outlive it")
+            yield
+            return
+    watchdog = subprocess.Popen(
+        [sys.executable, "-c", _WATCHDOG, str(os.getpgrp()), str(os.getpid())],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield
+    finally:
+        watchdog.kill()
+        watchdog.wait()
 
 
 def _progress_logger(write: Callable[[str], None]) -> dg.LoggerDefinition:

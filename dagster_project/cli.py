@@ -23,7 +23,7 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from dagster_project.build import run_build
+    from dagster_project.build import children_die_with_this_process, run_build
 
     if args.source and (args.marketing_url or args.archive_url):
         print(
@@ -31,16 +31,18 @@ def _build(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    return run_build(
-        source=Path(args.source) if args.source else None,
-        marketing_url=args.marketing_url or (None if args.source else settings.MARKETING_URL),
-        archive_url=args.archive_url or (None if args.source else settings.ARCHIVE_URL),
-        scans=Path(args.scans) if args.scans else None,
-        warehouse=Path(args.warehouse),
-        as_of=args.as_of,
-        full_refresh=args.full_refresh,
-        allow_shrink=args.allow_shrink,
-    )
+    # A killed build takes its children (dbt) with it.
+    with children_die_with_this_process():
+        return run_build(
+            source=Path(args.source) if args.source else None,
+            marketing_url=args.marketing_url or (None if args.source else settings.MARKETING_URL),
+            archive_url=args.archive_url or (None if args.source else settings.ARCHIVE_URL),
+            scans=Path(args.scans) if args.scans else None,
+            warehouse=Path(args.warehouse),
+            as_of=args.as_of,
+            full_refresh=args.full_refresh,
+            allow_shrink=args.allow_shrink,
+        )
 
 
 def _dashboard(args: argparse.Namespace) -> int:

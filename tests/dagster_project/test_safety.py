@@ -4,9 +4,12 @@ did not start from."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -104,3 +107,100 @@ def test_build_during_the_monthly_close_is_refused_and_the_close_publishes_its_f
     assert f"published {wh.published_version(warehouse)}" in output
     assert _count(warehouse, "select count(*) from frozen.kpi_monthly") > 0
     assert not wh.lock_file(warehouse).exists()
+
+
+def test_builds_failing_on_a_full_disk_leave_nothing_behind_and_the_next_one_publishes(
+    tiny_source: Path, tiny_as_of: str, tiny_warehouse: Path, tmp_path: Path
+) -> None:
+    """GIVEN a published warehouse
+    WHEN two builds in a row run out of space (a file-size limit of half the published
+    file: the working copy breaks off half-way) and a third has room
+    THEN the two failures leave no working copy and no lock, the published version stays,
+    and the third build publishes."""
+    warehouse = _fresh_warehouse(tiny_warehouse, tmp_path / "w")
+    version = wh.published_version(warehouse)
+    limit = wh.published_file(warehouse).stat().st_size // 2
+    script = (
+        "import resource, sys; from pathlib import Path; "
+        "limit = int(sys.argv[4]); resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit)); "
+        "from dagster_project.build import run_build; "
+        "sys.exit(run_build(Path(sys.argv[1]), None, None, None, Path(sys.argv[2]), sys.argv[3], True))"
+    )
+    for _ in range(2):
+        failed = subprocess.run(
+            [sys.executable, "-c", script, str(tiny_source), str(warehouse), tiny_as_of, str(limit)],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert failed.returncode == 1, failed.stdout + failed.stderr
+        assert "File too large" in failed.stderr
+        assert list(wh.build_dir(warehouse).iterdir()) == []
+        assert not wh.lock_file(warehouse).exists()
+        assert wh.published_version(warehouse) == version
+
+    assert run_build(tiny_source, None, None, None, warehouse, tiny_as_of, True) == 0
+    assert wh.published_version(warehouse) != version
+
+
+def _children(pid: int) -> list[tuple[int, str]]:
+    """(pid, command line) of the live children of ``pid``, from /proc."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text(encoding="utf-8").rsplit(")", 1)[1].split()
+            command = stat.with_name("cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.append((int(stat.parent.name), command))
+    return found
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` is a live process (a zombie waiting to be reaped is not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_dbt_child_dies_when_dangan_build_is_killed(
+    tiny_source: Path, tiny_as_of: str, tiny_warehouse: Path, tmp_path: Path
+) -> None:
+    """GIVEN `dangan build` running its dbt child
+    WHEN the build process alone is killed with SIGKILL
+    THEN the dbt child dies too, within seconds."""
+    warehouse = _fresh_warehouse(tiny_warehouse, tmp_path / "w")
+    command = [sys.executable, "-m", "dagster_project.cli", "build", "--source", str(tiny_source)]
+    command += ["--warehouse", str(warehouse), "--as-of", tiny_as_of, "--full-refresh"]
+    build = subprocess.Popen(
+        command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    dbt: list[tuple[int, str]] = []
+    try:
+        for line in build.stdout:
+            if "dbt_models: step start" in line:
+                break
+        else:
+            pytest.fail(f"build ended before the dbt step, exit code {build.wait()}")
+        deadline = time.monotonic() + 60
+        while not dbt and time.monotonic() < deadline:
+            dbt = [child for child in _children(build.pid) if " build" in child[1] and "dbt" in child[1]]
+            time.sleep(0.2)
+        assert dbt, "no dbt child found"
+        assert os.getpgid(build.pid) == build.pid, "the build leads its own process group"
+        build.send_signal(signal.SIGKILL)
+        build.wait()
+        deadline = time.monotonic() + 10
+        while _running(dbt[0][0]) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _running(dbt[0][0]), f"dbt ({dbt[0][1]}) still runs after its build was killed"
+    finally:
+        if build.poll() is None:
+            build.send_signal(signal.SIGKILL)
+            build.wait()
+        for pid, _ in dbt:
+            if _running(pid):
+                os.kill(pid, signal.SIGKILL)
