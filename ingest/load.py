@@ -234,7 +234,15 @@ def load_table(
             progress(f"{where}: failed: {error}")
         return load
     finally:
-        for name in (STAGE, f"{STAGE}_malformed", validate.TYPED, validate.REJECTS, validate.DISPLACED):
+        for name in (
+            STAGE,
+            f"{STAGE}_malformed",
+            f"{STAGE}_csv_rejects",
+            f"{STAGE}_scans",
+            validate.TYPED,
+            validate.REJECTS,
+            validate.DISPLACED,
+        ):
             con.execute(f"drop table if exists temp.{name}")
     if progress is not None:
         displaced = f", {load.displaced_rows:,} earlier raw rows displaced" if load.displaced_rows else ""
