@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 BUILD_JOB = "dangan_build"
 
 # Run beside a build: waits until the build process is gone (its parent changes), then
-# kills the build's process group, children such as `dbt build` included.
+# kills the build's process group, every child of the build included.
 _WATCHDOG = """
 import os, signal, sys, time
 group, build = int(sys.argv[1]), int(sys.argv[2])
@@ -44,8 +44,8 @@ os.killpg(group, signal.SIGKILL)
 def children_die_with_this_process() -> Iterator[None]:
     """Make every child of this process die with it, even when it is killed with SIGKILL.
 
-    Why: a killed build's `dbt build` child would otherwise run on, writing into a
-    working copy nobody will publish and holding it open. Nothing runs in a process
+    Why: a killed build's children (scan workers, any tool it starts) would otherwise run
+    on, writing into a working copy nobody will publish and holding it open. Nothing runs in a process
     killed with SIGKILL, so a small watchdog process waits for this one to vanish and then
     kills the process group. The group must be this process's own: it becomes its
     leader if it is not one yet (a session leader always is one already).

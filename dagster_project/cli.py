@@ -31,7 +31,7 @@ def _build(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    # A killed build takes its children (dbt) with it.
+    # A killed build takes its children with it.
     with children_die_with_this_process():
         return run_build(
             source=Path(args.source) if args.source else None,
