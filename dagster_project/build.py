@@ -7,22 +7,67 @@ load) roughly halve the overhead compared with the default multiprocess executor
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
 import re
+import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 
 import dagster as dg
 
 from ingest import settings
 from ingest.clock import format_as_of, parse_as_of
+from ingest.contract import TABLES_BY_NAME
 
 logger = logging.getLogger(__name__)
 
 BUILD_JOB = "dangan_build"
+
+# Run beside a build: waits until the build process is gone (its parent changes), then
+# kills the build's process group, every child of the build included.
+_WATCHDOG = """
+import os, signal, sys, time
+group, build = int(sys.argv[1]), int(sys.argv[2])
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+while os.getppid() == build:
+    time.sleep(0.2)
+os.killpg(group, signal.SIGKILL)
+"""
+
+
+@contextlib.contextmanager
+def children_die_with_this_process() -> Iterator[None]:
+    """Make every child of this process die with it, even when it is killed with SIGKILL.
+
+    Why: a killed build's children (scan workers, any tool it starts) would otherwise run
+    on, writing into a working copy nobody will publish and holding it open. Nothing runs in a process
+    killed with SIGKILL, so a small watchdog process waits for this one to vanish and then
+    kills the process group. The group must be this process's own: it becomes its
+    leader if it is not one yet (a session leader always is one already).
+    """
+    if os.getpgrp() != os.getpid():
+        try:
+            os.setpgid(0, 0)
+        except OSError:
+            logger.warning("cannot lead a process group; children of a killed build may outlive it")
+            yield
+            return
+    watchdog = subprocess.Popen(
+        [sys.executable, "-c", _WATCHDOG, str(os.getpgrp()), str(os.getpid())],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield
+    finally:
+        watchdog.kill()
+        watchdog.wait()
 
 
 def _progress_logger(write: Callable[[str], None]) -> dg.LoggerDefinition:
@@ -128,6 +173,7 @@ def build_definitions(
     full_refresh: bool,
     write: Callable[[str], None] = print,
     delivery: dg.ConfigurableResource | None = None,
+    allow_shrink: Collection[str] = (),
 ) -> dg.Definitions:
     """The project's definitions with this build's resources and a terminal logger.
 
@@ -150,6 +196,7 @@ def build_definitions(
             source_dir=str(source) if source else "",
             marketing_url=marketing_url or "",
             archive_url=archive_url or "",
+            allow_shrink=sorted(allow_shrink),
         ),
         scans=ScansResource(
             scans_dir=str(scans) if scans else "",
@@ -182,20 +229,25 @@ def run_build(
     write: Callable[[str], None] = print,
     job: str = BUILD_JOB,
     delivery: dg.ConfigurableResource | None = None,
+    allow_shrink: Collection[str] = (),
 ) -> int:
     """Load sources and scans, build every mart, publish; 0 on success, 1 with a message.
 
     ``job`` picks another of the project's jobs (``monthly_close``, ``reminder_digest``,
-    ``scans``) with the same resources; ``delivery`` replaces the default (send nothing).
+    ``scans``) with the same resources; ``delivery`` replaces the default (send nothing);
+    ``allow_shrink`` names the tables this build may shrink beyond the seed's limit.
     """
     settings.disable_telemetry()
-    from dagster_project.defs.dbt.resources import prepare_manifest
     from ingest import warehouse as wh
 
     try:
         moment = format_as_of(parse_as_of(as_of))
     except ValueError as error:
         print(f"dangan build: {error}", file=sys.stderr)
+        return 2
+    unknown = sorted(set(allow_shrink) - set(TABLES_BY_NAME))
+    if unknown:
+        print(f"dangan build: --allow-shrink names no source table: {', '.join(unknown)}", file=sys.stderr)
         return 2
     if source is None and not (marketing_url and archive_url):
         print("dangan build: give --source DIR or both --marketing-url and --archive-url", file=sys.stderr)
@@ -205,21 +257,46 @@ def run_build(
     warehouse = Path(warehouse).absolute()
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(wh.build_lock(warehouse, f"dangan build {job}"))
+        except wh.WarehouseBusyError as error:
+            print(f"dangan build refused: {error}", file=sys.stderr)
+            return 1
+        return _run_locked(
+            definitions_args={
+                "source": Path(source).resolve() if source else None,
+                "marketing_url": marketing_url,
+                "archive_url": archive_url,
+                "scans": Path(scans).resolve() if scans else None,
+                "warehouse": warehouse,
+                "as_of": moment,
+                "full_refresh": full_refresh,
+                "write": write,
+                "delivery": delivery,
+                "allow_shrink": allow_shrink,
+            },
+            job=job,
+            instance=instance,
+            started=started,
+        )
+
+
+def _run_locked(
+    *, definitions_args: dict, job: str, instance: dg.DagsterInstance | None, started: float
+) -> int:
+    """The build proper, while this process holds the warehouse's build lock."""
+    from dagster_project.defs.dbt.resources import prepare_manifest
+    from ingest import warehouse as wh
+
+    warehouse: Path = definitions_args["warehouse"]
+    moment: str = definitions_args["as_of"]
+    write: Callable[[str], None] = definitions_args["write"]
     write(f"dangan build as of {moment} into {warehouse}")
     try:
         if prepare_manifest():
             write("dbt manifest prepared (dbt parse)")
-        definitions = build_definitions(
-            source=Path(source).resolve() if source else None,
-            marketing_url=marketing_url,
-            archive_url=archive_url,
-            scans=Path(scans).resolve() if scans else None,
-            warehouse=warehouse,
-            as_of=moment,
-            full_refresh=full_refresh,
-            write=write,
-            delivery=delivery,
-        )
+        definitions = build_definitions(**definitions_args)
         result = definitions.resolve_job_def(job).execute_in_process(
             instance=instance or dg.DagsterInstance.ephemeral(),
             raise_on_error=False,
@@ -235,7 +312,8 @@ def run_build(
     if not result.success:
         print(
             f"dangan build failed; the published warehouse {warehouse} is unchanged"
-            f" (version {wh.published_version(warehouse)}). {_failure_message(result)}",
+            f" (version {wh.published_version(warehouse)}); its working copy is removed. "
+            f"{_failure_message(result)}",
             file=sys.stderr,
         )
         return 1

@@ -23,7 +23,7 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from dagster_project.build import run_build
+    from dagster_project.build import children_die_with_this_process, run_build
 
     if args.source and (args.marketing_url or args.archive_url):
         print(
@@ -31,15 +31,18 @@ def _build(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    return run_build(
-        source=Path(args.source) if args.source else None,
-        marketing_url=args.marketing_url or (None if args.source else settings.MARKETING_URL),
-        archive_url=args.archive_url or (None if args.source else settings.ARCHIVE_URL),
-        scans=Path(args.scans) if args.scans else None,
-        warehouse=Path(args.warehouse),
-        as_of=args.as_of,
-        full_refresh=args.full_refresh,
-    )
+    # A killed build takes its children with it.
+    with children_die_with_this_process():
+        return run_build(
+            source=Path(args.source) if args.source else None,
+            marketing_url=args.marketing_url or (None if args.source else settings.MARKETING_URL),
+            archive_url=args.archive_url or (None if args.source else settings.ARCHIVE_URL),
+            scans=Path(args.scans) if args.scans else None,
+            warehouse=Path(args.warehouse),
+            as_of=args.as_of,
+            full_refresh=args.full_refresh,
+            allow_shrink=args.allow_shrink,
+        )
 
 
 def _dashboard(args: argparse.Namespace) -> int:
@@ -95,6 +98,13 @@ def main(argv: list[str] | None = None) -> int:
         "--full-refresh",
         action="store_true",
         help="reload every table and recompute every model (history and frozen months are kept)",
+    )
+    build.add_argument(
+        "--allow-shrink",
+        action="append",
+        default=[],
+        metavar="TABLE",
+        help="let this build remove more of TABLE's rows than the seed ingest_limits allows (repeatable)",
     )
     build.set_defaults(func=_build)
 

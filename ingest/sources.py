@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import logging
+import tempfile
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,9 +26,12 @@ from typing import Literal, Protocol
 import connectorx as cx
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 import sqlalchemy as sa
 
+from ingest import csv_count
 from ingest.contract import Table
+from ingest.redact import redact, redact_url, url_secrets
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +67,10 @@ class Staged:
     # (0 where DuckDB reads the file itself).
     reader: str = "duckdb"
     batches: int = 0
+    # Rows the source holds for this read, counted independently of the reader (a CSV
+    # file's records, a database's count(*)), and the rows the reader returned before the
+    # ``since`` filter; the source raises SourceError where the two disagree.
+    counted_rows: int | None = None
 
 
 class Source(Protocol):
@@ -83,17 +91,64 @@ def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def match_columns(table: Table, found: list[str], where: str) -> tuple[dict[str, str], list[str]]:
-    """Map contract columns to the source's columns; a missing one stops this table."""
-    by_lower = {name.lower(): name for name in found}
-    missing = [name for name in table.column_names if name.lower() not in by_lower]
+# Names DuckDB gives a meaning of its own inside a table: a source column so named would
+# hide the row id the validator numbers rows by (an Oracle export carries ``ROWID``).
+RESERVED_NAMES = frozenset({"rowid"})
+
+
+def staging_names(found: list[str]) -> list[str]:
+    """The names the source's columns get in the staging table, in the same order.
+
+    DuckDB matches names case-insensitively, so ``CUST_NAME`` beside ``cust_name`` could
+    not both be staging columns, and a column ``rowid`` would hide the row id. Such a
+    column keeps its name with its position added (``rowid (column 3)``); every other
+    column keeps its name as found.
+    """
+    taken = {name.lower() for name in found}
+    seen: set[str] = set()
+    names = []
+    for position, name in enumerate(found, start=1):
+        candidate = name
+        if not name or name.lower() in RESERVED_NAMES or name.lower() in seen:
+            candidate = f"{name} (column {position})"
+            while candidate.lower() in taken or candidate.lower() in seen:
+                candidate += "'"
+        seen.add(candidate.lower())
+        names.append(candidate)
+    return names
+
+
+def match_columns(table: Table, found: list[str], where: str) -> tuple[dict[str, str], list[str], list[str]]:
+    """Map contract columns to the source's columns; a missing one stops this table.
+
+    Returns the contract column -> staging column map, the staging columns the load
+    ignores, and every staging column name in the source's order (``staging_names``).
+    Names match case-insensitively; where several columns match, the one spelt exactly as
+    the contract wins, and without one the table stops (which is meant is not clear).
+    """
+    staged = staging_names(found)
+    columns: dict[str, str] = {}
+    missing = []
+    for name in table.column_names:
+        exact = [index for index, other in enumerate(found) if other == name]
+        alike = [index for index, other in enumerate(found) if other.lower() == name.lower()]
+        if exact:
+            columns[name] = staged[exact[0]]
+        elif len(alike) == 1:
+            columns[name] = staged[alike[0]]
+        elif alike:
+            raise SourceError(
+                f"{table.system}.{table.name}: columns {', '.join(found[index] for index in alike)} in {where} "
+                f"all match contract column {name} by name; name one of them {name} exactly"
+            )
+        else:
+            missing.append(name)
     if missing:
         raise MissingColumnsError(
             f"{table.system}.{table.name}: required column(s) {', '.join(missing)} missing in {where}"
         )
-    columns = {name: by_lower[name.lower()] for name in table.column_names}
     used = set(columns.values())
-    return columns, [name for name in found if name not in used]
+    return columns, [name for name in staged if name not in used], staged
 
 
 def _since_literal(since: datetime) -> str:
@@ -141,41 +196,127 @@ class FolderSource:
     ) -> Staged:
         path = self.file_for(table)
         literal = "'" + str(path).replace("'", "''") + "'"
-        malformed_table = None
         if path.suffix == ".parquet":
-            reader = f"read_parquet({literal})"
             try:
-                found = [row[0] for row in con.execute(f"describe select * from {reader}").fetchall()]
-            except duckdb.Error as exc:
+                found = pq.read_schema(path).names
+            except (OSError, pa.ArrowException) as exc:
                 raise SourceError(f"{table.system}.{table.name}: cannot read {path}: {exc}") from exc
-        else:
-            # The header is read here and the columns given to DuckDB, so no sniffing can
-            # misjudge a file; lines that do not fit are kept aside (store_rejects).
-            found = _csv_header(path, table)
-            types = ", ".join(f"{_sql_text(name)}: 'VARCHAR'" for name in found)
-            malformed_table = f"{stage}_malformed"
-            reader = (
-                f"read_csv({literal}, header = true, auto_detect = false, columns = {{{types}}}, "
-                "delim = ',', quote = '\"', escape = '\"', encoding = 'utf-8', store_rejects = true, "
-                f"rejects_scan = '{stage}_scans', rejects_table = '{malformed_table}')"
+            columns, extra, staged = match_columns(table, found, str(path))
+            # By position: DuckDB renames columns whose names differ only in case.
+            select = ", ".join(
+                f"#{position} as {quote(name)}" for position, name in enumerate(staged, start=1)
             )
-        columns, extra = match_columns(table, found, str(path))
-        where = ""
-        if since is not None and table.has_updated_at:
-            # Rows whose updated_at cannot be read are kept: the validator rejects them
-            # visibly instead of the filter dropping them silently.
-            updated = quote(columns["updated_at"])
-            where = f" where coalesce(try_cast({updated} as timestamp) >= {_since_literal(since)}, true)"
+            self._read(con, table, stage, path, f"(select {select} from read_parquet({literal}))")
+            rows = self._keep_since(con, table, stage, columns, since)
+            return Staged(rows, columns, extra)
+        # The header is read here and the columns given to DuckDB, so no sniffing can
+        # misjudge a file; lines that do not fit are kept aside (store_rejects).
+        found = _csv_header(path, table)
+        columns, extra, staged = match_columns(table, found, str(path))
+        types = ", ".join(f"{_sql_text(name)}: 'VARCHAR'" for name in staged)
+        reader = (
+            f"read_csv({literal}, header = true, auto_detect = false, columns = {{{types}}}, "
+            "delim = ',', quote = '\"', escape = '\"', encoding = 'utf-8', "
+            f"max_line_size = {csv_count.MAX_RECORD_BYTES}, store_rejects = true, "
+            f"rejects_scan = '{stage}_scans', rejects_table = '{stage}_csv_rejects')"
+        )
+        counted = csv_count.count_records(path)
+        if counted.long_records or counted.mixed_line_ends:
+            with tempfile.TemporaryDirectory(prefix="dangan-csv-") as folder:
+                copy = csv_count.normalised_copy(path, counted.long_records, Path(folder) / path.name)
+                read_rows = self._read(
+                    con, table, stage, path, reader.replace(literal, _sql_text(str(copy)), 1)
+                )
+        else:
+            read_rows = self._read(con, table, stage, path, reader)
+        malformed_table = f"{stage}_malformed"
+        malformed = _malformed_lines(
+            con, table, path, staged.index(columns[table.primary_key]), counted, malformed_table, stage
+        )
+        if read_rows + malformed != counted.data_records:
+            raise SourceError(
+                f"{table.system}.{table.name}: {path} holds {counted.data_records:,} data records but the "
+                f"CSV reader returned {read_rows:,} rows and {malformed:,} malformed lines; "
+                "not loading a table that may have lost rows"
+            )
+        rows = self._keep_since(con, table, stage, columns, since)
+        return Staged(rows, columns, extra, malformed, malformed_table, counted_rows=counted.data_records)
+
+    @staticmethod
+    def _read(con: duckdb.DuckDBPyConnection, table: Table, stage: str, path: Path, reader: str) -> int:
+        """Every row of the file into the staging table; returns how many."""
         try:
-            con.execute(f"create or replace temp table {stage} as select * from {reader}{where}")
+            con.execute(f"create or replace temp table {stage} as select * from {reader}")
         except duckdb.Error as exc:
             raise SourceError(f"{table.system}.{table.name}: cannot read {path}: {exc}") from exc
-        rows = con.execute(f"select count(*) from {stage}").fetchone()[0]
-        malformed = 0
-        if malformed_table is not None:
-            malformed = con.execute(f"select count(distinct line) from {malformed_table}").fetchone()[0]
-            con.execute(f"drop table if exists temp.{stage}_scans")
-        return Staged(rows, columns, extra, malformed, malformed_table)
+        return con.execute(f"select count(*) from {stage}").fetchone()[0]
+
+    @staticmethod
+    def _keep_since(
+        con: duckdb.DuckDBPyConnection,
+        table: Table,
+        stage: str,
+        columns: dict[str, str],
+        since: datetime | None,
+    ) -> int:
+        """Keep the rows an incremental load reads (all of them otherwise); returns how many.
+
+        Rows whose updated_at cannot be read are kept: the validator rejects them visibly
+        instead of the filter dropping them silently. The whole file was staged first, so
+        that its rows could be counted against the file's records.
+        """
+        if since is not None and table.has_updated_at:
+            updated = quote(columns["updated_at"])
+            con.execute(
+                f"create or replace temp table {stage} as select * from {stage} "
+                f"where coalesce(try_cast({updated} as timestamp) >= {_since_literal(since)}, true)"
+            )
+        return con.execute(f"select count(*) from {stage}").fetchone()[0]
+
+
+def _malformed_lines(
+    con: duckdb.DuckDBPyConnection,
+    table: Table,
+    path: Path,
+    key_index: int,
+    counted: csv_count.CsvCount,
+    malformed: str,
+    stage: str,
+) -> int:
+    """Gather the lines that did not become rows into ``malformed`` (line, row_key,
+    error_message, csv_line); returns how many lines.
+
+    The reader's own rejects come first; a record longer than the reader's limit is
+    rejected here instead, whatever the reader made of it (a reject without its key, or
+    nothing at all), with its key read from the record's start where it can be.
+    """
+    con.execute(
+        f"create or replace temp table {malformed} "
+        "(line bigint, row_key varchar, error_message varchar, csv_line varchar)"
+    )
+    long_lines = [record.line for record in counted.long_records]
+    con.execute(
+        f"insert into {malformed} select line, null, error_message, csv_line from {stage}_csv_rejects "
+        f"where not list_contains(?, line)",
+        [long_lines],
+    )
+    for record in counted.long_records:
+        prefix = csv_count.record_prefix(path, record)
+        whole = record.length <= len(prefix.encode("utf-8"))
+        key = csv_count.field_from_prefix(prefix, key_index, whole)
+        con.execute(
+            f"insert into {malformed} values (?, ?, ?, ?)",
+            [
+                record.line,
+                key[:200] if key is not None else None,
+                f"the line is {record.length:,} bytes, longer than the {csv_count.MAX_RECORD_BYTES:,} "
+                "bytes a line may hold",
+                prefix[:1000] + "…",
+            ],
+        )
+    for name in (f"{stage}_csv_rejects", f"{stage}_scans"):
+        con.execute(f"drop table if exists temp.{name}")
+    return con.execute(f"select count(distinct line) from {malformed}").fetchone()[0]
 
 
 def _sql_text(text: str) -> str:
@@ -266,7 +407,12 @@ class DatabaseSource:
         return f"DatabaseSource({self._safe_url()!r})"
 
     def _safe_url(self) -> str:
-        return sa.make_url(self.url).render_as_string(hide_password=True)
+        return redact_url(self.url)
+
+    @property
+    def secrets(self) -> list[str]:
+        """The credentials in the URL, for whoever prints a message about this source."""
+        return url_secrets(self.url)
 
     @property
     def engine(self) -> sa.Engine:
@@ -303,20 +449,41 @@ class DatabaseSource:
         progress: Callable[[str], None] | None = None,
     ) -> Staged:
         actual, found = self._columns(table)
-        columns, extra = match_columns(table, found, self.describe(table.system, table))
+        columns, extra, staged = match_columns(table, found, self.describe(table.system, table))
         source_table = sa.table(actual, *(sa.column(name) for name in found), schema=self.schema)
         texts = [sa.cast(source_table.c[name], sa.String).label(name) for name in found]
         where = None
         if since is not None and table.has_updated_at:
-            where = self._since_clause(source_table.c[columns["updated_at"]], since)
+            as_found = dict(zip(staged, found, strict=True))
+            where = self._since_clause(source_table.c[as_found[columns["updated_at"]]], since)
         con.execute(
-            f"create or replace temp table {stage} ({', '.join(f'{quote(name)} varchar' for name in found)})"
+            f"create or replace temp table {stage} ({', '.join(f'{quote(name)} varchar' for name in staged)})"
         )
+        counted = self._count(source_table, where)
         if self.reader == "connectorx":
             rows, batches = self._stage_connectorx(con, table, stage, found, texts, where, progress)
         else:
             rows, batches = self._stage_rows(con, table, stage, found, texts, where, progress)
-        return Staged(rows, columns, extra, reader=self.reader, batches=batches)
+        if rows != counted:
+            # The table may have changed while it was read: what it holds now must then
+            # match what was read, else a row went missing on the way.
+            recounted = self._count(source_table, where)
+            if rows != recounted:
+                raise SourceError(
+                    f"{table.system}.{table.name}: {self.describe(table.system, table)} holds "
+                    f"{counted:,} rows (then {recounted:,}) but {rows:,} were read; "
+                    "not loading a table that may have lost rows"
+                )
+            counted = recounted
+        return Staged(rows, columns, extra, reader=self.reader, batches=batches, counted_rows=counted)
+
+    def _count(self, source_table: sa.TableClause, where: sa.ColumnElement[bool] | None) -> int:
+        """The rows the read will return, counted by the database itself."""
+        query = sa.select(sa.func.count()).select_from(source_table)
+        if where is not None:
+            query = query.where(where)
+        with self.engine.connect() as connection:
+            return connection.execute(query).scalar_one()
 
     def _connectorx_query(self, texts: list[sa.Label], where: sa.ColumnElement[bool] | None) -> str:
         """The read as SQL text in the database's dialect, values inlined.
@@ -352,7 +519,9 @@ class DatabaseSource:
     ) -> tuple[int, int]:
         query = self._connectorx_query(texts, where)
         probe = self.engine.dialect.name == "sqlite"
-        select = ", ".join(quote(name) for name in found)
+        # By position: the staging columns may be named apart from the source's (staging_names).
+        first = 2 if probe else 1
+        select = ", ".join(f"#{position}" for position in range(first, first + len(found)))
         insert = f"insert into {stage} select {select} from ingest_batch"
         if probe:
             insert += f" where {quote(PROBE_COLUMN)} = 0"
@@ -385,11 +554,7 @@ class DatabaseSource:
 
     def _read_error(self, table: Table, exc: BaseException) -> SourceError:
         # connectorx messages may quote its connection string: the password never goes on.
-        message = str(exc)
-        password = sa.make_url(self.url).password
-        if password:
-            for form in (password, urllib.parse.quote(password, safe=""), urllib.parse.quote_plus(password)):
-                message = message.replace(form, "***")
+        message = redact(str(exc), self.secrets)
         return SourceError(
             f"{table.system}.{table.name}: cannot read {self.describe(table.system, table)}: {message}"
         )

@@ -15,7 +15,12 @@ Rules, and the decisions the contract leaves open:
 
 - Types: ``int`` digits only (``1.5`` is a reject, not 2); ``bool`` true/false/1/0 in any
   case; ``date`` YYYY-MM-DD; ``timestamp`` YYYY-MM-DD HH:MM:SS (fractional seconds
-  accepted). Empty text counts as null everywhere, as it does in CSV.
+  accepted), the time within 00:00:00-23:59:59 (``24:00:00`` is a reject, not the next
+  day). Dates and timestamps before 1900 are rejects (a year 0000 is a placeholder).
+  Empty text counts as null everywhere, as it does in CSV.
+- Keys (primary key, references, unique values) are trimmed of white space, the
+  ideographic space included, so " C1" is customer C1 and never a second customer; a
+  key that is only white space is missing.
 - Non-nullable columns must hold a value; ``allowed`` values are checked exactly.
 - References (``foreign_keys``) are checked against the raw table referenced, which the
   load order of ``tables_of`` has already loaded in this run. Only references inside one
@@ -42,10 +47,11 @@ whether a source is loaded in one full load or in incremental loads:
    archive step reviewed) keeps its value.
 
 The order is total (a key is unique among the candidates), so the outcome never depends on
-read order. What incremental loads cannot match: a rejected row older than the watermark
-is not read again until it changes, so a contest it would now win (its holder deleted or
-its value changed since) waits for that change or for a full refresh, which settles every
-contest afresh from the whole source.
+read order. A rejected row is read again by every incremental load until it loads or its
+source row is replaced (``ingest.load.pending_rejects_since``), so a contest it would now
+win (its holder deleted or its value changed since) is settled at the next load. What
+incremental loads still cannot see is a row deleted at the source (no deletion feed):
+a full refresh settles every contest afresh from the whole source.
 """
 
 from __future__ import annotations
@@ -68,33 +74,47 @@ _COPIES = "key_copies"
 _KEYS = "duplicated_keys"
 _CONTEST = "unique_contest"
 
+# Years from 1900 (a year 0000 is a placeholder, not a date), times 00:00:00-23:59:59 (DuckDB
+# would read 24:00:00 as the next day's midnight); the calendar check is DuckDB's cast.
+_DATE = r"(19|[2-9][0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}"
 _PATTERNS = {
     "int": r"[+-]?[0-9]+",
-    "date": r"[0-9]{4}-[0-9]{2}-[0-9]{2}",
-    "timestamp": r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?",
+    "date": _DATE,
+    "timestamp": _DATE + r" ([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?",
 }
 _EXPECTED = {
     "int": "an integer",
     "bool": "a bool (true/false/1/0)",
-    "date": "a date YYYY-MM-DD",
-    "timestamp": "a timestamp YYYY-MM-DD HH:MM:SS",
+    "date": "a date YYYY-MM-DD from 1900 on",
+    "timestamp": "a timestamp YYYY-MM-DD HH:MM:SS from 1900 on, time 00:00:00-23:59:59",
 }
+# Whitespace trimmed from key values: ASCII white space and the ideographic space.
+KEY_BLANKS = " \t\r\n\u3000"
+_EARLIEST = "1900-01-01"
 
 
 def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def typed_expression(column: Column, source: str, source_type: str) -> str:
-    """SQL turning the staged value into the contract type, null where it is not one."""
+def typed_expression(column: Column, source: str, source_type: str, *, key: bool = False) -> str:
+    """SQL turning the staged value into the contract type, null where it is not one.
+
+    ``key``: the column identifies or refers to a row (primary key, reference, unique
+    value), so white space around it is trimmed: " C1" is customer C1, never a second one.
+    """
     value = quote(source)
     target = DUCKDB_TYPES[column.type]
     if source_type != "VARCHAR":
         if column.type == "text":
-            return f"nullif(cast({value} as varchar), '')"
+            text = f"cast({value} as varchar)"
+            return f"nullif(trim({text}, {_literal(KEY_BLANKS)}), '')" if key else f"nullif({text}, '')"
+        if column.type in ("date", "timestamp"):
+            typed = f"try_cast({value} as {target})"
+            return f"case when {typed} >= {target.lower()} '{_EARLIEST}' then {typed} end"
         return f"try_cast({value} as {target})"
     if column.type == "text":
-        return f"nullif({value}, '')"
+        return f"nullif(trim({value}, {_literal(KEY_BLANKS)}), '')" if key else f"nullif({value}, '')"
     trimmed = f"trim({value})"
     if column.type == "bool":
         return (
@@ -122,8 +142,10 @@ def validate(
     source_types = {name: type_ for name, type_, *_ in con.execute(f"describe {stage}").fetchall()}
     cols = staged.columns
     key_source = cols[table.primary_key]
+    keys = {table.primary_key, *table.unique, *(fk.column for fk in table.foreign_keys)}
     typed_columns = ", ".join(
-        f"{typed_expression(column, cols[column.name], source_types[cols[column.name]])} as {quote(column.name)}"
+        f"{typed_expression(column, cols[column.name], source_types[cols[column.name]], key=column.name in keys)}"
+        f" as {quote(column.name)}"
         for column in table.columns
     )
     # Whether a value was there at all, for the typed columns: tells a bad value from a

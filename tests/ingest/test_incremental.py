@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import copy
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from ingest.contract import SYSTEMS
+from ingest.limits import IngestLimits, read_limits
 from ingest.load import load_system
 from ingest.sources import DatabaseSource, FolderSource
 from tests.ingest.conftest import Rows, _rows, good_rows, raw_snapshot, write_csv, write_sqlite
@@ -150,7 +152,8 @@ def test_rows_deleted_at_the_source_leave_raw_only_on_a_full_refresh(tmp_path: P
     load(con, first, "day-1")
     load(con, second, "day-2")
     assert con.execute("select count(*) from raw.contracts").fetchone()[0] == 2
-    load(con, second, "refresh", full_refresh=True)
+    # Half the contracts go: beyond the shrink limit, so the refresh must be told.
+    load(con, second, "refresh", full_refresh=True, allow_shrink={"contracts"})
     assert con.execute("select count(*) from raw.contracts").fetchone()[0] == 1
 
 
@@ -182,7 +185,9 @@ def test_incremental_rows_are_checked_against_rows_loaded_earlier(tmp_path: Path
     second = write("csv", tmp_path / "day2", rows)
     con = duckdb.connect()
     load(con, first, "day-1")
-    loads = load(con, second, "day-2")
+    # Exactly from the watermark: with the overlap window D1 and P2 would be read again.
+    exact = IngestLimits(shrink_max_share=read_limits().shrink_max_share, overlap=timedelta(0))
+    loads = load(con, second, "day-2", limits=exact)
 
     # ST5 refers to P2, loaded on day 1 and not read again on day 2.
     assert loads["processes"].source_rows == 1
@@ -205,7 +210,8 @@ def test_full_refresh_lets_a_new_row_take_a_unique_value_of_a_row_gone_from_the_
     second = write("csv", tmp_path / "day2", rows)
     con = duckdb.connect()
     load(con, first, "day-1")
-    loads = load(con, second, "refresh", full_refresh=True)
+    # D1 leaves the source: half the documents go, beyond the shrink limit, so the refresh is told.
+    loads = load(con, second, "refresh", full_refresh=True, allow_shrink={"documents"})
 
     assert loads["documents"].rejected_rows == 0
     assert con.execute("select doc_id from raw.documents where barcode = 'DG000000000001'").fetchall() == [

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Protocol
 
+from ingest.redact import redact, redact_url, url_secrets
+
 
 class DeliveryError(RuntimeError):
     """A channel could not deliver a message; the text says where and why."""
@@ -80,7 +82,8 @@ class SmtpChannel:
                     smtp.login(self.username, self.password)
                 smtp.send_message(email)
         except (OSError, smtplib.SMTPException) as error:
-            raise DeliveryError(f"SMTP {self.host}:{self.port} to {address}: {error}") from error
+            message = redact(f"SMTP {self.host}:{self.port} to {address}: {error}", [self.password])
+            raise DeliveryError(message) from error
 
 
 @dataclass
@@ -110,10 +113,17 @@ class WebhookChannel:
             with urllib.request.urlopen(request, timeout=self.timeout_s) as response:
                 reply = response.read().decode("utf-8", "replace")
         except (OSError, urllib.error.URLError) as error:
-            raise DeliveryError(f"webhook {self.url}: {error}") from error
+            raise DeliveryError(
+                redact(f"webhook {redact_url(self.url)}: {error}", url_secrets(self.url))
+            ) from error
         try:
             errcode = json.loads(reply).get("errcode", 0) if reply.strip() else 0
         except (json.JSONDecodeError, AttributeError):
             errcode = 0
         if errcode != 0:
-            raise DeliveryError(f"webhook {self.url} answered errcode {errcode}: {reply[:200]}")
+            raise DeliveryError(
+                redact(
+                    f"webhook {redact_url(self.url)} answered errcode {errcode}: {reply[:200]}",
+                    url_secrets(self.url),
+                )
+            )

@@ -41,11 +41,24 @@ def source_tables(
     sources: SourcesResource,
     params: RunParams,
 ):
-    """Load both source systems (marketing first: the archive refers to it)."""
+    """Load both source systems (marketing first: the archive refers to it).
+
+    Periodically (seed ``ingest_limits.key_reconcile_hours``) the keys of every source
+    table are compared with raw (``ingest.reconcile``); drift is logged as a warning and
+    kept in ``raw.key_reconciliations``. A system's first load and a full refresh read
+    everything and count as such a comparison.
+    """
+    from ingest.clock import local_now
+    from ingest.limits import read_limits
     from ingest.load import load_system
+    from ingest.reconcile import due, last_reconciled, mark_full_read, reconcile_keys
 
     with warehouse.connect() as con:
         create_raw_tables(con)
+        now = local_now()
+        read_whole = {
+            system: params.full_refresh or last_reconciled(con, system) is None for system in SYSTEMS
+        }
         loads = []
         for system in SYSTEMS:
             context.log.info(f"loading {system} from {sources.describe(system)}")
@@ -56,11 +69,21 @@ def source_tables(
                 run_id=context.run_id,
                 full_refresh=params.full_refresh,
                 progress=context.log.info,
+                allow_shrink=frozenset(sources.allow_shrink),
             )
         failed = [load for load in loads if load.status != "ok"]
         if failed:
             details = "; ".join(f"{load.system}.{load.table}: {load.error}" for load in failed)
             raise SourceLoadError(f"{len(failed)} source table(s) failed to load: {details}")
+        limits = read_limits()
+        for system in SYSTEMS:
+            if read_whole[system]:
+                mark_full_read(con, system, now)
+            elif due(con, system, limits.key_reconcile, now):
+                context.log.info(f"{system}: reconciling every key with the source")
+                for drift in reconcile_keys(con, system, sources.source_for(system)):
+                    if drift.status != "ok":
+                        context.log.warning(drift.describe())
         checks = reconciliation_results(con, loads, full_refresh=params.full_refresh)
     by_table = {load.table: load for load in loads}
     for key in RAW_SOURCE_KEYS:

@@ -20,6 +20,8 @@ class SourcesResource(dg.ConfigurableResource):
     source_dir: str = ""
     marketing_url: str = ""
     archive_url: str = ""
+    # Tables this run may shrink beyond the seed's shrink_max_share (`--allow-shrink`).
+    allow_shrink: list[str] = []
 
     def source_for(self, system: str) -> Source:
         from ingest.sources import DatabaseSource, FolderSource
@@ -32,9 +34,12 @@ class SourcesResource(dg.ConfigurableResource):
         return DatabaseSource(url)
 
     def describe(self, system: str) -> str:
+        """Where the system is read from, as it may be logged (no password, no key)."""
+        from ingest.redact import redact_url
+
         if self.source_dir:
             return str(Path(self.source_dir) / system)
-        return {"marketing": self.marketing_url, "archive": self.archive_url}[system]
+        return redact_url({"marketing": self.marketing_url, "archive": self.archive_url}[system])
 
 
 @dg.definitions
