@@ -1,4 +1,4 @@
-"""The ``dangan`` command: generate, build, dashboard."""
+"""The ``dangan`` command: generate, build, dashboard, users."""
 
 from __future__ import annotations
 
@@ -97,6 +97,10 @@ def main(argv: list[str] | None = None) -> int:
     dash.add_argument("--warehouse", default=str(settings.WAREHOUSE))
     dash.add_argument("--port", type=int, default=8501)
     dash.set_defaults(func=_dashboard)
+
+    from dashboard.auth.commands import add_parser as add_users_parser
+
+    add_users_parser(sub, str(settings.WAREHOUSE))
 
     args = parser.parse_args(argv)
     return args.func(args)

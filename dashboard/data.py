@@ -19,6 +19,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from dashboard.auth import scope, session
 from ingest.warehouse import connect_published, published_version
 
 logger = logging.getLogger(__name__)
@@ -74,8 +75,13 @@ def _fetch(path: str, version: str, sql: str, params: tuple) -> pd.DataFrame:
 
 
 def query(sql: str, params: tuple = ()) -> pd.DataFrame:
-    """Run a read-only query on the published version (cached per version and parameters)."""
-    return _fetch(str(warehouse_path()), warehouse_version(), sql, tuple(params))
+    """Run a read-only query on the published version for the logged-in user: every table
+    it names is narrowed to the user's scope and masked for their role
+    (:func:`dashboard.auth.scope.scoped_sql`), so no page can read past it. Cached per
+    version, scoped SQL and parameters, so two users never share a result. Without a
+    logged-in user only the public tables (labels, months, the build) can be read."""
+    user = session.logged_in_user()
+    return _fetch(str(warehouse_path()), warehouse_version(), scope.scoped_sql(sql, user), tuple(params))
 
 
 def refresh() -> None:

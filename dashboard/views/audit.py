@@ -14,11 +14,11 @@ from dashboard.ui import (
     month_labels,
     month_note,
     paginated,
-    require_warehouse,
+    require_page,
     to_date,
 )
 
-require_warehouse()
+require_page("audit")
 st.title(t("audit_title"))
 
 sample_months = data.audit_months()

@@ -6,11 +6,11 @@ import streamlit as st
 
 from dashboard import data, scan_view
 from dashboard.i18n import t
-from dashboard.ui import code, display, paginated, require_warehouse
+from dashboard.ui import code, display, paginated, require_page
 
 CATEGORIES = ("expansion", "inspection", "metering", "billing", "other")
 
-require_warehouse()
+require_page("customer")
 st.title(t("customer_title"))
 
 text = st.text_input(t("search"), key="cust_search").strip()

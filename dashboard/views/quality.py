@@ -8,9 +8,9 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.i18n import t
-from dashboard.ui import display, minute, paginated, require_warehouse, truthy
+from dashboard.ui import display, minute, paginated, require_page, truthy
 
-version = require_warehouse()
+version = require_page("quality")
 st.title(t("quality_title"))
 
 build = data.build_info()

@@ -17,7 +17,7 @@ from dashboard.ui import (
     indicator_value,
     month_labels,
     month_note,
-    require_warehouse,
+    require_page,
     team_history,
 )
 
@@ -25,7 +25,7 @@ TIERS = ("supply_unit", "team", "staff", "collector")
 CHILD_TIER = {"supply_unit": "team", "team": "staff"}
 ALL = "__all__"
 
-require_warehouse()
+require_page("rankings")
 st.title(t("rankings_title"))
 
 months = data.months()

@@ -6,9 +6,9 @@ import streamlit as st
 
 from dashboard import charts, data
 from dashboard.i18n import t
-from dashboard.ui import code, display, minute, paginated, require_warehouse, team_history
+from dashboard.ui import code, display, minute, paginated, require_page, team_history
 
-require_warehouse()
+require_page("reminders")
 st.title(t("reminders_title"))
 
 names = data.org_names()
