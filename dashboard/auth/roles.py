@@ -12,6 +12,9 @@ from dataclasses import dataclass
 # data-quality tables only (admin).
 COMPANY, UNIT, TEAM, PERSON, SYSTEM = "company", "unit", "team", "person", "system"
 
+# Scans of identity documents: previewed only for roles with ``id_scans``.
+ID_DOCUMENT_TYPES = frozenset({"ID_PROOF"})
+
 PAGES = ("kpi", "rankings", "sla", "reminders", "contracts", "audit", "customer", "quality", "access_log")
 
 

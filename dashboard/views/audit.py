@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, export
+from dashboard.auth import session
 from dashboard.i18n import t
 from dashboard.ui import (
     code,
@@ -46,13 +47,15 @@ paginated(listing, key="audit_list", **options)
 def _workbook() -> bytes:
     """Built only when the download is clicked: the audit centre fills in the two empty columns."""
     sheet = display(listing, **options).assign(**{t("audit_result"): "", t("audit_findings"): ""})
+    session.log("download", file_name, f"{len(sheet)} rows")
     return export.to_xlsx({t("sample_list"): sheet})
 
 
+file_name = export.xlsx_name(month, t("page_audit"))
 st.download_button(
     t("download_xlsx"),
     data=_workbook,
-    file_name=export.xlsx_name(month, t("page_audit")),
+    file_name=file_name,
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     icon=":material/download:",
     key="audit_download",

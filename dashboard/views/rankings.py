@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, export
+from dashboard.auth import session
 from dashboard.i18n import t
 from dashboard.ui import (
     code,
@@ -143,10 +144,19 @@ shown = table.rename(
     }
 )
 st.dataframe(shown, hide_index=True, width="stretch")
+file_name = export.xlsx_name(month, t("page_rankings"))
+
+
+def _workbook() -> bytes:
+    """Built only when the download is clicked, from the table on screen (same scope, same masking)."""
+    session.log("download", file_name, f"{code('tier', tier)}: {len(shown)} rows")
+    return export.to_xlsx({code("tier", tier): shown})
+
+
 st.download_button(
     t("download_xlsx"),
-    data=lambda: export.to_xlsx({code("tier", tier): shown}),
-    file_name=export.xlsx_name(month, t("page_rankings")),
+    data=_workbook,
+    file_name=file_name,
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     icon=":material/download:",
     key="rank_download",

@@ -4,14 +4,18 @@ every page whatever the browser sends, personal data masked on screen and in exp
 from __future__ import annotations
 
 import datetime as dt
+import io
 import sqlite3
 from contextlib import closing
 from pathlib import Path
 
 import duckdb
+import openpyxl
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard import export
 from dashboard.auth import scope
 from dashboard.auth.session import SESSION_KEY
 from dashboard.auth.store import (
@@ -360,3 +364,89 @@ def test_raw_rejected_rows_reach_only_the_admin() -> None:
     admin = User(username="a", role="admin")
     assert "null::varchar as raw_row" in scope.scoped_sql("select raw_row from raw.ingest_rejects", leader)
     assert "raw_row" not in scope.scoped_sql("select * from raw.ingest_rejects", admin)
+
+
+# --- exports ----------------------------------------------------------------------------------
+
+
+def test_formula_looking_names_stay_text_in_the_dashboard_export() -> None:
+    """GIVEN names that look like formulas or links WHEN exported THEN every cell is a string cell."""
+    hostile = [
+        '=HYPERLINK("http://example.invalid","x")',
+        "+1+1",
+        "-2+3",
+        "@SUM(A1)",
+        "http://example.invalid",
+    ]
+    book = openpyxl.load_workbook(io.BytesIO(export.to_xlsx({"名单": pd.DataFrame({"姓名": hostile})})))
+    sheet = book["名单"]
+    cells_ = [sheet.cell(row=row, column=1) for row in range(2, len(hostile) + 2)]
+    assert [cell.value for cell in cells_] == hostile
+    assert [cell.data_type for cell in cells_] == ["s"] * len(hostile)
+
+
+def test_id_proof_scans_are_previewed_for_an_auditor_but_not_for_a_leader(
+    warehouse: Path, tiny_source: Path, role_users: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN a customer whose scanned document is an ID proof WHEN a leader opens it THEN no
+    image is rendered, only the notice; the audit centre sees the scan."""
+    monkeypatch.setenv("DANGAN_SCANS_DIR", str(tiny_source / "scans"))
+    con = connect_published(warehouse)
+    try:
+        cust_no, doc_id = con.execute(
+            "select cust_no, doc_id from marts.customer_documents where scanned and doc_type = 'ID_PROOF' "
+            "order by cust_no, doc_id limit 1"
+        ).fetchone()
+    finally:
+        con.close()
+    for user, images in (("test_leader", 0), (role_users["auditor"], 2)):
+        app = run_page(VIEWS / "customer.py", TIMEOUT_S, user=user)
+        app.text_input(key="cust_search").input(cust_no).run()
+        app.selectbox(key="cust_scan_doc").set_value(doc_id).run()
+        assert not app.exception
+        assert len(app.get("image")) == images, user
+        restricted = "身份证明类影像仅对有需要的角色开放预览" in [caption.value for caption in app.caption]
+        assert restricted == (images == 0), user
+
+
+# --- access log -------------------------------------------------------------------------------
+
+
+def test_opening_a_customer_is_logged_and_the_admin_reads_it_on_the_access_log_page(
+    warehouse: Path, users_store: UserStore, role_users: dict[str, str]
+) -> None:
+    """GIVEN an auditor WHEN they open a customer's archive THEN the access log holds who,
+    which customer and when; the admin's access-log page lists it, other roles may not open it."""
+    con = connect_published(warehouse)
+    try:
+        cust_no = con.execute("select min(cust_no) from marts.customer_documents").fetchone()[0]
+    finally:
+        con.close()
+    app = run_page(VIEWS / "customer.py", TIMEOUT_S, user=role_users["auditor"])
+    app.text_input(key="cust_search").input(cust_no).run()
+    assert not app.exception
+    entry = users_store.access_log(limit=1)[0]
+    assert (entry["username"], entry["action"], entry["target"]) == (
+        role_users["auditor"],
+        "view_customer",
+        cust_no,
+    )
+    page = run_page(VIEWS / "access_log.py", TIMEOUT_S, user=role_users["admin"])
+    assert not page.exception
+    shown = page.dataframe[0].value
+    assert {"username": role_users["auditor"], "target": cust_no} in [
+        {"username": row["用户名"], "target": row["对象"]} for _, row in shown.iterrows()
+    ]
+    refused = run_page(VIEWS / "access_log.py", TIMEOUT_S, user="test_leader")
+    assert not refused.dataframe
+    assert [error.value for error in refused.error] == ["当前角色无权查看此页面"]
+
+
+def test_the_access_log_is_append_only(tmp_path: Path) -> None:
+    store = UserStore(tmp_path / "users.sqlite")
+    store.log("li", "login")
+    with closing(sqlite3.connect(tmp_path / "users.sqlite")) as con:
+        for statement in ("update access_log set username = 'x'", "delete from access_log"):
+            with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+                con.execute(statement)
+    assert [entry["username"] for entry in store.access_log()] == ["li"]
