@@ -52,10 +52,16 @@ def _dashboard(args: argparse.Namespace) -> int:
         "streamlit",
         "run",
         str(app),
+        "--server.address",
+        args.host,
         "--server.port",
         str(args.port),
         "--server.headless",
         "true",
+        "--server.enableXsrfProtection",
+        "true",
+        "--client.toolbarMode",
+        "minimal",
         "--browser.gatherUsageStats",
         "false",
     ]
@@ -95,6 +101,11 @@ def main(argv: list[str] | None = None) -> int:
 
     dash = sub.add_parser("dashboard", help="serve the Streamlit dashboard")
     dash.add_argument("--warehouse", default=str(settings.WAREHOUSE))
+    dash.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1: this machine only; 0.0.0.0 for every interface)",
+    )
     dash.add_argument("--port", type=int, default=8501)
     dash.set_defaults(func=_dashboard)
 

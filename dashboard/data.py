@@ -419,13 +419,20 @@ CUSTOMER_SEARCH = (
 )
 
 
+def like_contains(text: str) -> str:
+    """An ``ilike ? escape '\\'`` pattern matching ``text`` anywhere, its own ``%`` and ``_``
+    taken literally (a search for ``%`` must not list every customer)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def search_customers(text: str, limit: int = 200) -> pd.DataFrame:
     """Customers whose number, name or a document's barcode contains ``text``."""
-    pattern = f"%{text.strip()}%"
+    pattern = like_contains(text.strip())
     parts: list[str] = []
     params: list = []
     for table, fields in CUSTOMER_SEARCH:
-        clauses = " or ".join(f"{name} ilike ?" for name in fields)
+        clauses = " or ".join(f"{name} ilike ? escape '\\'" for name in fields)
         parts.append(f"select cust_no, cust_name from {table} where {clauses}")
         params += [pattern] * len(fields)
     sql = (

@@ -13,6 +13,7 @@ import streamlit as st
 from dashboard.auth import session
 from dashboard.auth.roles import ROLES
 from dashboard.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from dashboard.ui import escape_markdown
 
 # Not named "pages/": Streamlit treats a pages/ folder beside the main script as a
 # legacy multipage app and would run a deep-linked page without this router.
@@ -28,11 +29,6 @@ st.sidebar.radio(
     key="lang",
     horizontal=True,
 )
-
-session.login_form(t)
-user = session.current_user()
-st.sidebar.caption(t("logged_in_as", name=user.display_name or user.username, role=t(f"role_{user.role}")))
-st.sidebar.button(t("logout"), on_click=session.logout, key="logout", icon=":material/logout:")
 
 SECTIONS = {
     "section_performance": [
@@ -51,7 +47,13 @@ SECTIONS = {
         ("access_log", "access_log.py", "access_log", ":material/policy:"),
     ],
 }
-allowed = ROLES[user.role].pages
+
+user = session.logged_in_user()
+# Before the login every page is known (hidden), so a page asked for by URL is still the
+# page shown once the user is in; none of them runs until then.
+allowed = (
+    ROLES[user.role].pages if user else tuple(name for entries in SECTIONS.values() for name, *_ in entries)
+)
 pages: dict[str, list[st.Page]] = {}
 for section, entries in SECTIONS.items():
     shown = [entry for entry in entries if entry[0] in allowed]
@@ -59,11 +61,20 @@ for section, entries in SECTIONS.items():
         pages[t(section)] = [
             st.Page(
                 PAGES / file,
-                url_path=url_path or name,
+                url_path=url_path,
                 title=t(f"page_{name}"),
                 icon=icon,
                 default=name == allowed[0],
             )
             for name, file, url_path, icon in shown
         ]
-st.navigation(pages).run()
+navigation = st.navigation(pages, position="sidebar" if user else "hidden")
+
+if user is None:
+    session.login_form(t)
+    user = session.current_user()
+st.sidebar.caption(
+    t("logged_in_as", name=escape_markdown(user.display_name or user.username), role=t(f"role_{user.role}"))
+)
+st.sidebar.button(t("logout"), on_click=session.logout, key="logout", icon=":material/logout:")
+navigation.run()

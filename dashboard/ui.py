@@ -32,6 +32,16 @@ RATE_INDICATORS = {
 }
 
 
+# Characters that markdown (and Streamlit's extensions: :color[...], $math$) reads as syntax.
+MARKDOWN_SPECIALS = frozenset("\\`*_{}[]()#+-.!|<>~$:")
+
+
+def escape_markdown(text: object) -> str:
+    """``text`` from the data, shown literally by ``st.markdown`` or ``st.caption``: a name like
+    ``![x](http://…)`` stays those characters, never an image fetched from outside."""
+    return "".join("\\" + char if char in MARKDOWN_SPECIALS else char for char in str(text))
+
+
 def require_page(page: str) -> str:
     """The published version for a logged-in user whose role may open ``page``; otherwise a
     message and a stop (the router offers only the allowed pages; a page run another way

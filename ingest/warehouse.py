@@ -126,6 +126,7 @@ def publish(build_file: Path, warehouse: Path) -> Path:
     target_dir.mkdir(parents=True, exist_ok=True)
     target = target_dir / build_file.name
     build_file.replace(target)
+    target.chmod(0o640)  # the owner writes, the service group reads, nobody else
     if warehouse.exists() and not warehouse.is_symlink():
         # A plain file from an earlier layout: keep it as a version rather than lose it.
         warehouse.replace(target_dir / f"legacy-{uuid.uuid4().hex[:8]}.duckdb")

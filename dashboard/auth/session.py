@@ -15,6 +15,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import streamlit as st
@@ -90,6 +92,12 @@ def log(action: str, target: str | None = None, detail: str | None = None) -> No
     """One line of the access log for the logged-in user."""
     user = current_user()
     store().log(user.username, action, target, detail)
+
+
+def bound_log() -> Callable[..., None]:
+    """``log`` bound to the logged-in user now, for code that runs later outside the user's
+    script run (a download's deferred data callable sees no session)."""
+    return partial(store().log, current_user().username)
 
 
 def oidc_configured() -> bool:

@@ -44,14 +44,19 @@ options = {"codes": {"proc_type": "proc_type"}, "names": ("unit_code", "owner_id
 paginated(listing, key="audit_list", **options)
 
 
+file_name = export.xlsx_name(month, t("page_audit"))
+# The sheet is made now, inside the user's scope; the workbook only when the download is
+# clicked (the data callable runs outside the user's script run, so it queries nothing).
+sheet = display(listing, **options).assign(**{t("audit_result"): "", t("audit_findings"): ""})
+log = session.bound_log()
+
+
 def _workbook() -> bytes:
-    """Built only when the download is clicked: the audit centre fills in the two empty columns."""
-    sheet = display(listing, **options).assign(**{t("audit_result"): "", t("audit_findings"): ""})
-    session.log("download", file_name, f"{len(sheet)} rows")
+    """The audit centre fills in the two empty columns."""
+    log("download", file_name, f"{len(sheet)} rows")
     return export.to_xlsx({t("sample_list"): sheet})
 
 
-file_name = export.xlsx_name(month, t("page_audit"))
 st.download_button(
     t("download_xlsx"),
     data=_workbook,

@@ -15,8 +15,10 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import export
+from dagster_project.cli import main
+from dashboard import charts, export
 from dashboard.auth import scope
+from dashboard.auth.roles import ROLES
 from dashboard.auth.session import SESSION_KEY
 from dashboard.auth.store import (
     MAX_FAILED_LOGINS,
@@ -26,7 +28,7 @@ from dashboard.auth.store import (
     UserStore,
     UserStoreError,
 )
-from ingest.warehouse import connect_published
+from ingest.warehouse import connect_published, prepare_build_copy, publish
 from tests.dashboard.apptest import logged_in, run_page
 from tests.dashboard.conftest import TEST_PASSWORD
 
@@ -45,14 +47,15 @@ def warehouse(tiny_warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture(scope="session")
 def anchors(tiny_warehouse: Path) -> dict[str, str]:
     """The unit with the most open time-limited steps (so every page has rows of it), and
-    the person with the most reminders."""
+    the business staff member with the most reminders, with their team."""
     con = connect_published(tiny_warehouse)
     try:
         unit = con.execute(
             "select unit_code from marts.sla_monitor group by unit_code order by count(*) desc, unit_code limit 1"
         ).fetchone()[0]
         person, team = con.execute(
-            "select person_id, any_value(team_code) from marts.reminders group by person_id "
+            "select person_id, any_value(team_code) from marts.reminders where person_id in ("
+            "select entity_id from marts.org_entities where post = 'business') group by person_id "
             "order by count(*) desc, person_id limit 1"
         ).fetchone()
     finally:
@@ -284,6 +287,30 @@ def test_staff_see_only_their_own_reminders(
     assert len(own) == total
 
 
+def test_staff_see_the_ranking_of_their_own_team(
+    warehouse: Path, role_users: dict[str, str], anchors: dict[str, str]
+) -> None:
+    """GIVEN a business staff member WHEN the rankings page opens THEN it lists the business
+    staff of their own team, in the scorecard's order, and nobody else."""
+    con = connect_published(warehouse)
+    try:
+        expected = [
+            entity
+            for (entity,) in con.execute(
+                "select entity_id from marts.scorecard_monthly where tier = 'staff' "
+                "and month = (select max(month) from marts.scorecard_monthly) and team_code = ("
+                "select team_code from marts.org_entities where entity_id = ?) order by rank, entity_id",
+                [anchors["person"]],
+            ).fetchall()
+        ]
+    finally:
+        con.close()
+    assert anchors["person"] in expected
+    app = run_page(VIEWS / "rankings.py", TIMEOUT_S, user=role_users["staff"])
+    assert not app.exception
+    assert app.dataframe[0].value["编号"].tolist() == expected
+
+
 def test_staff_cannot_open_the_customer_archive(warehouse: Path, role_users: dict[str, str]) -> None:
     app = run_page(VIEWS / "customer.py", TIMEOUT_S, user=role_users["staff"])
     assert not app.exception
@@ -450,3 +477,138 @@ def test_the_access_log_is_append_only(tmp_path: Path) -> None:
             with pytest.raises(sqlite3.IntegrityError, match="append-only"):
                 con.execute(statement)
     assert [entry["username"] for entry in store.access_log()] == ["li"]
+
+
+# --- safe by default --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["%", "_"])
+def test_a_search_for_a_like_wildcard_matches_only_that_character(text: str, warehouse: Path) -> None:
+    """GIVEN no customer number, name or barcode holding % or _ WHEN either is searched THEN
+    nothing is found (a wildcard would list every customer)."""
+    app = run_page(VIEWS / "customer.py", TIMEOUT_S)
+    app.text_input(key="cust_search").input(text).run()
+    assert not app.exception
+    assert [info.value for info in app.info] == ["暂无数据"]
+
+
+def test_markdown_in_a_digest_subject_is_shown_as_text(
+    tiny_warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN a digest whose subject carries a markdown image WHEN the reminders page shows it
+    THEN every markdown character is escaped: the text shows, no image is fetched."""
+    own = tmp_path / "warehouse.duckdb"
+    build = prepare_build_copy(own)
+    build.write_bytes(Path(tiny_warehouse).resolve().read_bytes())
+    with duckdb.connect(str(build)) as con:
+        person = con.execute(
+            "select person_id from marts.reminder_digest "
+            "order by overdue_count desc, total_count desc, person_id limit 1"
+        ).fetchone()[0]
+        con.execute(
+            "update marts.reminder_digest set subject = '催办：![x](http://example.invalid/p.png)' "
+            "where person_id = ?",
+            [person],
+        )
+    publish(build, own)
+    monkeypatch.setenv("DANGAN_WAREHOUSE", str(own))
+    app = run_page(VIEWS / "reminders.py", TIMEOUT_S)
+    assert not app.exception
+    assert app.selectbox(key="rem_digest_person").value == person
+    shown = [element.value for element in app.markdown]
+    assert "**催办：\\!\\[x\\]\\(http\\://example\\.invalid/p\\.png\\)**" in shown
+
+
+def test_html_in_a_name_is_shown_as_text_in_charts() -> None:
+    """GIVEN a unit whose name is an HTML link WHEN its score bar is drawn THEN Plotly gets the
+    name with <, > and & escaped, so it shows the characters and follows no link."""
+    frame = pd.DataFrame(
+        {
+            "entity_id": ["U1"],
+            "entity_name": ['<a href="http://example.invalid">南湖&秀洲</a>'],
+            "total_score": [90.0],
+            "rank": [1],
+        }
+    )
+    figure = charts.score_bars(frame, "排名")
+    assert list(figure.data[0].y) == ['&lt;a href="http://example.invalid"&gt;南湖&amp;秀洲&lt;/a&gt;']
+
+
+def test_a_published_warehouse_file_is_readable_by_owner_and_group_only(tmp_path: Path) -> None:
+    warehouse = tmp_path / "warehouse.duckdb"
+    build = prepare_build_copy(warehouse)
+    duckdb.connect(str(build)).close()
+    published = publish(build, warehouse)
+    assert published.stat().st_mode & 0o777 == 0o640
+
+
+# --- dangan users -------------------------------------------------------------------------------
+
+
+def test_dangan_users_adds_lists_disables_and_resets_a_password(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """GIVEN an empty store beside a warehouse path WHEN a unit manager is added, listed,
+    given a new password and disabled through ``dangan users`` THEN each step shows in the
+    store: the new password logs in, the old one no longer, a disabled account not at all."""
+    monkeypatch.delenv("DANGAN_USERS")
+    warehouse = tmp_path / "warehouse.duckdb"
+    monkeypatch.setattr("sys.stdin", io.StringIO(TEST_PASSWORD + "\n"))
+    assert (
+        main(
+            [
+                "users",
+                "--warehouse",
+                str(warehouse),
+                "add",
+                "wang",
+                "--role",
+                "unit_manager",
+                "--unit",
+                "330402",
+                "--password-stdin",
+            ]
+        )
+        == 0
+    )
+    store = UserStore(tmp_path / "warehouse.duckdb.users.sqlite")
+    assert store.authenticate("wang", TEST_PASSWORD).unit_code == "330402"
+    capsys.readouterr()
+    assert main(["users", "--warehouse", str(warehouse), "list"]) == 0
+    assert capsys.readouterr().out.splitlines()[1] == "wang\tunit_manager\t330402\t\t\t\tFalse"
+    monkeypatch.setattr("sys.stdin", io.StringIO("another long password\n"))
+    assert main(["users", "--warehouse", str(warehouse), "passwd", "wang", "--password-stdin"]) == 0
+    with pytest.raises(LoginError):
+        store.authenticate("wang", TEST_PASSWORD)
+    assert store.authenticate("wang", "another long password").username == "wang"
+    assert main(["users", "--warehouse", str(warehouse), "disable", "wang"]) == 0
+    with pytest.raises(LoginError):
+        store.authenticate("wang", "another long password")
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    assert (
+        main(["users", "--warehouse", str(warehouse), "add", "li", "--role", "leader", "--password-stdin"])
+        == 2
+    )
+
+
+def test_dangan_users_demo_prints_a_working_login_for_every_role(
+    tiny_warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """GIVEN the tiny warehouse WHEN ``dangan users demo`` runs THEN it prints one user per
+    role with a password that logs that user in, scoped to a unit, team or person that exists."""
+    monkeypatch.setenv("DANGAN_USERS", str(tmp_path / "users.sqlite"))
+    assert main(["users", "--warehouse", str(tiny_warehouse), "demo"]) == 0
+    printed = [line.split() for line in capsys.readouterr().out.splitlines()[1:]]
+    assert sorted(role for _, role, _, _ in printed) == sorted(ROLES)
+    store = UserStore(tmp_path / "users.sqlite")
+    con = connect_published(tiny_warehouse)
+    try:
+        entities = {
+            entity for (entity,) in con.execute("select entity_id from marts.org_entities").fetchall()
+        }
+    finally:
+        con.close()
+    for username, role, scope_of, password in printed:
+        user = store.authenticate(username, password)
+        assert user.role == role
+        assert scope_of in entities or scope_of == ROLES[role].level
