@@ -95,7 +95,9 @@ def main(argv: list[str] | None = None) -> int:
         "--as-of", default=None, help="evaluate as of this moment (YYYY-MM-DD HH:MM:SS); default now"
     )
     build.add_argument(
-        "--full-refresh", action="store_true", help="reload every table instead of incrementally"
+        "--full-refresh",
+        action="store_true",
+        help="reload every table and recompute every model (history and frozen months are kept)",
     )
     build.set_defaults(func=_build)
 

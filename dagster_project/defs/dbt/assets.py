@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from collections.abc import Mapping
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
 
 from dagster_project.defs.common.resources import DUCKDB_POOL, RunParams, WarehouseResource
-from dagster_project.defs.dbt.resources import dbt_database, dbt_project, prepare_manifest
+from dagster_project.defs.dbt import runner
+from dagster_project.defs.dbt.resources import dbt_project, prepare_manifest
 
 
 class DanganTranslator(DagsterDbtTranslator):
@@ -67,6 +69,29 @@ _manifest_cache: dict[str, Any] = {}
 BUILD_ARGS = ["build", "--exclude-resource-type", "unit_test"]
 
 KEEP_INVOCATIONS = 10
+RUN_TYPES = frozenset({"model", "seed", "snapshot", "test"})
+PROGRESS_EVERY_S = 10.0
+
+
+class DbtProgress:
+    """A line every few seconds while dbt works (done/total and the node just finished),
+    and a line at once for any node that did not pass."""
+
+    def __init__(self, log: Any, total: int) -> None:
+        self.log = log
+        self.total = total
+        self.last = time.monotonic()
+
+    def __call__(self, event: Mapping[str, Any], done: int) -> None:
+        node = event["data"].get("node_info", {})
+        status = str(node.get("node_status", ""))
+        name = node.get("node_name", "?")
+        if status not in ("success", "pass"):
+            self.log.info(f"dbt {name}: {status}")
+        now = time.monotonic()
+        if now - self.last >= PROGRESS_EVERY_S:
+            self.last = now
+            self.log.info(f"dbt: {done}/{self.total} done ({name})")
 
 
 def prune_invocation_dirs(target: Path, keep: int = KEEP_INVOCATIONS) -> None:
@@ -80,8 +105,14 @@ def prune_invocation_dirs(target: Path, keep: int = KEEP_INVOCATIONS) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def dbt_vars(params: RunParams, build_file: Path) -> dict[str, str]:
-    """The vars of one build: its moment, and what ``marts.build_info`` reports about it.
+# Jobs whose data tests read every row; the others (the hourly build, `dangan build`) test
+# the rows written since the previous build (macro get_where_subquery in test_rows.sql).
+ALL_ROWS_JOBS = frozenset({"monthly_close"})
+
+
+def dbt_vars(params: RunParams, build_file: Path, *, all_rows: bool = True) -> dict[str, str]:
+    """The vars of one build: its moment, what ``marts.build_info`` reports about it, and
+    which rows the data tests read.
 
     ``build_version`` is the build copy's file name (time and run id), which is the name
     the published version keeps, so the warehouse says which version it is.
@@ -90,6 +121,7 @@ def dbt_vars(params: RunParams, build_file: Path) -> dict[str, str]:
         "as_of": params.as_of_text,
         "build_version": build_file.name,
         "dangan_version": version("dangan"),
+        "test_rows": "all" if all_rows or params.full_refresh else "changed",
     }
 
 
@@ -109,14 +141,31 @@ def build_dbt_assets(manifest: Mapping[str, Any]) -> dg.AssetsDefinition:
         dagster_dbt_translator=translator,
         pool=DUCKDB_POOL,
     )
-    def dbt_models(context, dbt: DbtCliResource, warehouse: WarehouseResource, params: RunParams):
+    def dbt_models(context, warehouse: WarehouseResource, params: RunParams):
         """``dbt build`` of the selected models on this run's build copy, as of the run's moment."""
         build_file = warehouse.build_file(context.run_id)
-        prune_invocation_dirs(Path(dbt_project.project_dir) / dbt_project.target_path)
-        with dbt_database(build_file):
-            yield from dbt.cli(
-                BUILD_ARGS + ["--vars", json.dumps(dbt_vars(params, build_file))], context=context
-            ).stream()
+        target = Path(dbt_project.project_dir) / dbt_project.target_path
+        prune_invocation_dirs(target)
+        selection, indirect = runner.selection_args(context, manifest, translator)
+        all_rows = context.run.job_name in ALL_ROWS_JOBS
+        variables = dbt_vars(params, build_file, all_rows=all_rows)
+        args = [*BUILD_ARGS, "--vars", json.dumps(variables), *selection]
+        if indirect:
+            args += ["--indirect-selection", indirect]
+        if params.full_refresh:
+            # History and frozen months are configured full_refresh: false and stay.
+            args.append("--full-refresh")
+        total = sum(1 for node in manifest["nodes"].values() if node["resource_type"] in RUN_TYPES)
+        progress = DbtProgress(context.log, total)
+        run = runner.invoke(
+            args, build_file, target_path=runner.invocation_target(context), on_result=progress
+        )
+        context.log.info(
+            f"dbt: {len(run.events)} models, seeds and tests in {run.elapsed_s:.1f}s"
+            f" ({'ok' if run.success else 'failed'})"
+        )
+        yield from runner.dagster_events(run, context, manifest, translator)
+        runner.raise_for_failure(run)
 
     return dbt_models
 

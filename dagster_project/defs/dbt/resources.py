@@ -1,17 +1,14 @@
-"""The dbt project and its CLI resource; the manifest is prepared at build/deploy time."""
+"""The dbt project; its manifest is prepared (parsed) at build/deploy time, not per build."""
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import dagster as dg
-from dagster_dbt import DbtCliResource, DbtProject
+from dagster_dbt import DbtProject
 
 from ingest import settings
 
@@ -27,7 +24,7 @@ def dbt_executable() -> str:
     return str(beside) if beside.exists() else "dbt"
 
 
-def _newest_source_mtime(project_dir: Path) -> float:
+def newest_source_mtime(project_dir: Path) -> float:
     newest = 0.0
     for pattern in ("dbt_project.yml", "profiles.yml", "packages.yml", "dependencies.yml"):
         path = project_dir / pattern
@@ -42,7 +39,7 @@ def _newest_source_mtime(project_dir: Path) -> float:
 
 def manifest_is_stale(project: DbtProject = dbt_project) -> bool:
     manifest = Path(project.manifest_path)
-    return not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(Path(project.project_dir))
+    return not manifest.exists() or manifest.stat().st_mtime < newest_source_mtime(Path(project.project_dir))
 
 
 def prepare_manifest(project: DbtProject = dbt_project, *, force: bool = False) -> bool:
@@ -69,28 +66,3 @@ def prepare_manifest(project: DbtProject = dbt_project, *, force: bool = False) 
             f"dbt parse of {project.project_dir} failed: {(completed.stdout + completed.stderr).strip()[-2000:]}"
         )
     return True
-
-
-@contextlib.contextmanager
-def dbt_database(path: Path) -> Iterator[None]:
-    """Point the dbt profile (``env_var('DANGAN_DBT_DB')``) at this run's build copy.
-
-    The dbt CLI resource passes the process environment to dbt; runs are serialised by
-    the DuckDB pool, so setting it for the duration of one invocation is safe.
-    """
-    previous = os.environ.get(DBT_DB_ENV)
-    os.environ[DBT_DB_ENV] = str(path)
-    try:
-        yield
-    finally:
-        if previous is None:
-            os.environ.pop(DBT_DB_ENV, None)
-        else:
-            os.environ[DBT_DB_ENV] = previous
-
-
-@dg.definitions
-def resources() -> dg.Definitions:
-    return dg.Definitions(
-        resources={"dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())}
-    )
