@@ -107,7 +107,7 @@ def oidc_configured() -> bool:
         return False
 
 
-def _oidc_user(t) -> User | None:  # noqa: ANN001 - the i18n lookup
+def _oidc_user(t: Callable[..., str]) -> User | None:
     """The store's account of the identity the OpenID Connect provider vouched for."""
     if not oidc_configured() or not st.user.is_logged_in:
         return None
@@ -121,8 +121,9 @@ def _oidc_user(t) -> User | None:  # noqa: ANN001 - the i18n lookup
     return user
 
 
-def login_form(t) -> None:  # noqa: ANN001 - the i18n lookup
-    """The login page; stops the script until a user is logged in."""
+def login_form(t: Callable[..., str]) -> None:
+    """The login page; stops the script until a user is logged in. The form is cleared on
+    submit, so no password stays in the session's widget state."""
     if logged_in_user() is not None:
         return
     user = _oidc_user(t)
@@ -131,7 +132,7 @@ def login_form(t) -> None:  # noqa: ANN001 - the i18n lookup
         store().log(user.username, "login", detail="oidc")
         st.rerun()
     st.title(t("login_title"))
-    with st.form("login", enter_to_submit=True):
+    with st.form("login", enter_to_submit=True, clear_on_submit=True):
         username = st.text_input(t("username"), key="login_username")
         password = st.text_input(t("password"), type="password", key="login_password")
         submitted = st.form_submit_button(t("login"), type="primary")

@@ -181,6 +181,7 @@ def test_the_router_asks_for_a_login_and_lets_the_right_password_in(warehouse: P
     app.button[0].click().run()
     assert not app.exception
     assert app.title[0].value == "月度考核指标"
+    assert "login_password" not in app.session_state
 
 
 def test_an_idle_session_expires_and_asks_for_the_login_again(warehouse: Path) -> None:
