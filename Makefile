@@ -1,5 +1,6 @@
 # The two commands of the README:
-#   make demo   set up, generate demo data, build the warehouse, serve the dashboard
+#   make demo   set up, generate demo data, build the warehouse, print one login per role,
+#               serve the dashboard on 127.0.0.1
 #   make test   set up, run the whole test suite (lint included)
 SHELL := /bin/bash
 VENV := .venv
@@ -28,6 +29,7 @@ demo: setup
 		--archive-url sqlite:///$(DATA)/demo/archive.sqlite \
 		--scans $(DATA)/demo/scans --warehouse $(DATA)/warehouse.duckdb \
 		--as-of "$$($(PY) -m ingest.synthetic.manifest $(DATA)/demo as_of)"
+	$(VENV)/bin/dangan users --warehouse $(DATA)/warehouse.duckdb demo
 	$(VENV)/bin/dangan dashboard --warehouse $(DATA)/warehouse.duckdb --port $(PORT)
 
 # sqlfluff renders the models with dbt, which opens a DuckDB file (a model looks for the

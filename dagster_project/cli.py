@@ -1,4 +1,4 @@
-"""The ``dangan`` command: generate, build, dashboard."""
+"""The ``dangan`` command: generate, build, dashboard, users."""
 
 from __future__ import annotations
 
@@ -58,10 +58,16 @@ def _dashboard(args: argparse.Namespace) -> int:
         "streamlit",
         "run",
         str(app),
+        "--server.address",
+        args.host,
         "--server.port",
         str(args.port),
         "--server.headless",
         "true",
+        "--server.enableXsrfProtection",
+        "true",
+        "--client.toolbarMode",
+        "minimal",
         "--browser.gatherUsageStats",
         "false",
     ]
@@ -110,6 +116,11 @@ def main(argv: list[str] | None = None) -> int:
 
     dash = sub.add_parser("dashboard", help="serve the Streamlit dashboard")
     dash.add_argument("--warehouse", default=str(settings.WAREHOUSE))
+    dash.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1: this machine only; 0.0.0.0 for every interface)",
+    )
     dash.add_argument("--port", type=int, default=8501)
     dash.add_argument(
         "--scans",
@@ -117,6 +128,10 @@ def main(argv: list[str] | None = None) -> int:
         help="folder of scanned pages shown by the preview (default: the one the last build read)",
     )
     dash.set_defaults(func=_dashboard)
+
+    from dashboard.auth.commands import add_parser as add_users_parser
+
+    add_users_parser(sub, str(settings.WAREHOUSE))
 
     args = parser.parse_args(argv)
     return args.func(args)

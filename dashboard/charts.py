@@ -5,6 +5,9 @@ Builders take ready DataFrames and return figures; they never query or compute i
 
 from __future__ import annotations
 
+import html
+from collections.abc import Iterable
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -17,6 +20,12 @@ MEETS_COLOURS = {True: "#2ca02c", False: "#d62728"}
 LAYOUT = {"margin": {"l": 10, "r": 10, "t": 40, "b": 10}, "height": 360, "legend_title_text": ""}
 
 
+def plain(values: Iterable[object]) -> list[str]:
+    """Names from the data as Plotly must show them: Plotly reads ``<a href=…>``, ``<img>``-like
+    tags and entities in labels, so ``<``, ``>`` and ``&`` are escaped (shown, never followed)."""
+    return [html.escape(str(value), quote=False) for value in values]
+
+
 def _percent_axis(figure: go.Figure, axis: str = "y") -> None:
     figure.update_layout({f"{axis}axis": {"tickformat": ".1%"}})
 
@@ -27,7 +36,7 @@ def indicator_vs_target(frame: pd.DataFrame, indicator: str, rate: bool) -> go.F
     value_format = ".1%" if rate else ".2f"
     figure = go.Figure(
         go.Bar(
-            x=frame["entity_name"],
+            x=plain(frame["entity_name"]),
             y=frame["value"],
             marker_color=colours,
             customdata=frame[["numerator", "denominator", "target"]].to_numpy(),
@@ -61,10 +70,10 @@ def trend(frame: pd.DataFrame, indicator: str, rate: bool) -> go.Figure:
                 x=rows["month"],
                 y=rows["value"],
                 mode="lines+markers",
-                name=str(entity),
+                name=plain([entity])[0],
                 customdata=rows[["month_status"]].to_numpy() if status else None,
                 hovertemplate=(
-                    f"{entity}<br>%{{x|%Y-%m}}{' %{customdata[0]}' if status else ''}"
+                    f"{plain([entity])[0]}<br>%{{x|%Y-%m}}{' %{customdata[0]}' if status else ''}"
                     f"<br>{t('value')}: %{{y:{value_format}}}<extra></extra>"
                 ),
             )
@@ -84,7 +93,7 @@ def score_bars(frame: pd.DataFrame, title: str) -> go.Figure:
     figure = go.Figure(
         go.Bar(
             x=ordered["total_score"],
-            y=ordered["entity_name"],
+            y=plain(ordered["entity_name"]),
             orientation="h",
             customdata=ordered[["entity_id", "rank"]].to_numpy(),
             marker_color="#1f77b4",
@@ -116,7 +125,7 @@ def traffic_light(counts: pd.DataFrame, group_label: str, statuses: tuple[str, .
         values = wide[status]
         figure.add_trace(
             go.Bar(
-                y=wide.index,
+                y=plain(wide.index),
                 x=values,
                 orientation="h",
                 name=code("sla_status", status),

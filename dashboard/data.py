@@ -19,6 +19,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from dashboard.auth import scope, session
 from ingest.warehouse import connect_published, published_version
 
 logger = logging.getLogger(__name__)
@@ -74,8 +75,13 @@ def _fetch(path: str, version: str, sql: str, params: tuple) -> pd.DataFrame:
 
 
 def query(sql: str, params: tuple = ()) -> pd.DataFrame:
-    """Run a read-only query on the published version (cached per version and parameters)."""
-    return _fetch(str(warehouse_path()), warehouse_version(), sql, tuple(params))
+    """Run a read-only query on the published version for the logged-in user: every table
+    it names is narrowed to the user's scope and masked for their role
+    (:func:`dashboard.auth.scope.scoped_sql`), so no page can read past it. Cached per
+    version, scoped SQL and parameters, so two users never share a result. Without a
+    logged-in user only the public tables (labels, months, the build) can be read."""
+    user = session.logged_in_user()
+    return _fetch(str(warehouse_path()), warehouse_version(), scope.scoped_sql(sql, user), tuple(params))
 
 
 def refresh() -> None:
@@ -413,13 +419,20 @@ CUSTOMER_SEARCH = (
 )
 
 
+def like_contains(text: str) -> str:
+    """An ``ilike ? escape '\\'`` pattern matching ``text`` anywhere, its own ``%`` and ``_``
+    taken literally (a search for ``%`` must not list every customer)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def search_customers(text: str, limit: int = 200) -> pd.DataFrame:
     """Customers whose number, name or a document's barcode contains ``text``."""
-    pattern = f"%{text.strip()}%"
+    pattern = like_contains(text.strip())
     parts: list[str] = []
     params: list = []
     for table, fields in CUSTOMER_SEARCH:
-        clauses = " or ".join(f"{name} ilike ?" for name in fields)
+        clauses = " or ".join(f"{name} ilike ? escape '\\'" for name in fields)
         parts.append(f"select cust_no, cust_name from {table} where {clauses}")
         params += [pattern] * len(fields)
     sql = (

@@ -12,10 +12,17 @@ def xlsx_name(month: dt.date | str, title: str) -> str:
     return f"{pd.Timestamp(month).strftime('%Y-%m')}_{title}.xlsx"
 
 
+# A name from the source data such as ``=HYPERLINK(...)`` must stay a name: xlsxwriter
+# writes a string beginning with ``=`` as a formula, and one that looks like a URL as a
+# link, unless told not to.
+XLSX_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+
+
 def to_xlsx(sheets: dict[str, pd.DataFrame]) -> bytes:
-    """One workbook, one sheet per frame, header row frozen and columns sized to fit."""
+    """One workbook, one sheet per frame, header row frozen and columns sized to fit;
+    every string written as a string, never as a formula or a link."""
     buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
+    with pd.ExcelWriter(buffer, engine="xlsxwriter", engine_kwargs={"options": XLSX_OPTIONS}) as writer:
         for name, frame in sheets.items():
             sheet_name = name[:31]
             frame.to_excel(writer, sheet_name=sheet_name, index=False)

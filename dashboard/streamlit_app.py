@@ -1,4 +1,8 @@
-"""The dashboard's router: language switch and navigation, nothing else."""
+"""The dashboard's router: login, language switch and navigation, nothing else.
+
+Only the pages the user's role may open are offered; each page checks again
+(:func:`dashboard.ui.require_page`), and every query is scoped in the data layer.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,10 @@ from pathlib import Path
 
 import streamlit as st
 
+from dashboard.auth import session
+from dashboard.auth.roles import ROLES
 from dashboard.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from dashboard.ui import escape_markdown
 
 # Not named "pages/": Streamlit treats a pages/ folder beside the main script as a
 # legacy multipage app and would run a deep-linked page without this router.
@@ -23,46 +30,51 @@ st.sidebar.radio(
     horizontal=True,
 )
 
-navigation = st.navigation(
-    {
-        t("section_performance"): [
-            st.Page(PAGES / "kpi.py", title=t("page_kpi"), icon=":material/monitoring:", default=True),
-            st.Page(
-                PAGES / "rankings.py",
-                url_path="rankings",
-                title=t("page_rankings"),
-                icon=":material/leaderboard:",
-            ),
-        ],
-        t("section_operations"): [
-            st.Page(PAGES / "sla.py", url_path="sla", title=t("page_sla"), icon=":material/traffic:"),
-            st.Page(
-                PAGES / "reminders.py",
-                url_path="reminders",
-                title=t("page_reminders"),
-                icon=":material/notifications:",
-            ),
-            st.Page(
-                PAGES / "contracts.py",
-                url_path="contracts",
-                title=t("page_contracts"),
-                icon=":material/contract:",
-            ),
-            st.Page(
-                PAGES / "audit.py", url_path="audit", title=t("page_audit"), icon=":material/fact_check:"
-            ),
-        ],
-        t("section_archive"): [
-            st.Page(
-                PAGES / "customer.py",
-                url_path="customer",
-                title=t("page_customer"),
-                icon=":material/person_search:",
-            ),
-            st.Page(
-                PAGES / "quality.py", url_path="quality", title=t("page_quality"), icon=":material/rule:"
-            ),
-        ],
-    }
+SECTIONS = {
+    "section_performance": [
+        ("kpi", "kpi.py", None, ":material/monitoring:"),
+        ("rankings", "rankings.py", "rankings", ":material/leaderboard:"),
+    ],
+    "section_operations": [
+        ("sla", "sla.py", "sla", ":material/traffic:"),
+        ("reminders", "reminders.py", "reminders", ":material/notifications:"),
+        ("contracts", "contracts.py", "contracts", ":material/contract:"),
+        ("audit", "audit.py", "audit", ":material/fact_check:"),
+    ],
+    "section_archive": [
+        ("customer", "customer.py", "customer", ":material/person_search:"),
+        ("quality", "quality.py", "quality", ":material/rule:"),
+        ("access_log", "access_log.py", "access_log", ":material/policy:"),
+    ],
+}
+
+user = session.logged_in_user()
+# Before the login every page is known (hidden), so a page asked for by URL is still the
+# page shown once the user is in; none of them runs until then.
+allowed = (
+    ROLES[user.role].pages if user else tuple(name for entries in SECTIONS.values() for name, *_ in entries)
 )
+pages: dict[str, list[st.Page]] = {}
+for section, entries in SECTIONS.items():
+    shown = [entry for entry in entries if entry[0] in allowed]
+    if shown:
+        pages[t(section)] = [
+            st.Page(
+                PAGES / file,
+                url_path=url_path,
+                title=t(f"page_{name}"),
+                icon=icon,
+                default=name == allowed[0],
+            )
+            for name, file, url_path, icon in shown
+        ]
+navigation = st.navigation(pages, position="sidebar" if user else "hidden")
+
+if user is None:
+    session.login_form(t)
+    user = session.current_user()
+st.sidebar.caption(
+    t("logged_in_as", name=escape_markdown(user.display_name or user.username), role=t(f"role_{user.role}"))
+)
+st.sidebar.button(t("logout"), on_click=session.logout, key="logout", icon=":material/logout:")
 navigation.run()

@@ -15,6 +15,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data
+from dashboard.auth import scope, session
+from dashboard.auth.roles import ROLES
 from dashboard.i18n import language, t
 
 DEFAULT_PAGE_SIZE = 50
@@ -28,6 +30,32 @@ RATE_INDICATORS = {
     "collection_timely_rate",
     "completeness_rate",
 }
+
+
+# Characters that markdown (and Streamlit's extensions: :color[...], $math$) reads as syntax.
+MARKDOWN_SPECIALS = frozenset("\\`*_{}[]()#+-.!|<>~$:")
+
+
+def escape_markdown(text: object) -> str:
+    """``text`` from the data, shown literally by ``st.markdown`` or ``st.caption``: a name like
+    ``![x](http://…)`` stays those characters, never an image fetched from outside."""
+    return "".join("\\" + char if char in MARKDOWN_SPECIALS else char for char in str(text))
+
+
+def require_page(page: str) -> str:
+    """The published version for a logged-in user whose role may open ``page``; otherwise a
+    message and a stop (the router offers only the allowed pages; a page run another way
+    checks here again)."""
+    user = session.logged_in_user()
+    if user is None:
+        st.info(t("login_title"))
+        st.stop()
+        raise session.NotLoggedInError("no user is logged in")
+    if page not in ROLES[user.role].pages:
+        st.error(t("no_access"))
+        st.stop()
+        raise scope.AccessDeniedError(f"user {user.username!r} (role {user.role}) may not open page {page}")
+    return require_warehouse()
 
 
 def require_warehouse() -> str:

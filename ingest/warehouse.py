@@ -347,6 +347,7 @@ def publish(build_file: Path, warehouse: Path) -> Path:
                 "work. Build again."
             )
         build_file.replace(target)
+        target.chmod(0o640)  # the owner writes, the service group reads, nobody else
         if warehouse.exists() and not warehouse.is_symlink():
             # A plain file from an earlier layout: keep it as a version rather than lose it.
             warehouse.replace(target_dir / f"legacy-{uuid.uuid4().hex[:8]}.duckdb")

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, export
+from dashboard.auth import session
 from dashboard.i18n import t
 from dashboard.ui import (
     code,
@@ -14,11 +15,11 @@ from dashboard.ui import (
     month_labels,
     month_note,
     paginated,
-    require_warehouse,
+    require_page,
     to_date,
 )
 
-require_warehouse()
+require_page("audit")
 st.title(t("audit_title"))
 
 sample_months = data.audit_months()
@@ -43,16 +44,23 @@ options = {"codes": {"proc_type": "proc_type"}, "names": ("unit_code", "owner_id
 paginated(listing, key="audit_list", **options)
 
 
+file_name = export.xlsx_name(month, t("page_audit"))
+# The sheet is made now, inside the user's scope; the workbook only when the download is
+# clicked (the data callable runs outside the user's script run, so it queries nothing).
+sheet = display(listing, **options).assign(**{t("audit_result"): "", t("audit_findings"): ""})
+log = session.bound_log()
+
+
 def _workbook() -> bytes:
-    """Built only when the download is clicked: the audit centre fills in the two empty columns."""
-    sheet = display(listing, **options).assign(**{t("audit_result"): "", t("audit_findings"): ""})
+    """The audit centre fills in the two empty columns."""
+    log("download", file_name, f"{len(sheet)} rows")
     return export.to_xlsx({t("sample_list"): sheet})
 
 
 st.download_button(
     t("download_xlsx"),
     data=_workbook,
-    file_name=export.xlsx_name(month, t("page_audit")),
+    file_name=file_name,
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     icon=":material/download:",
     key="audit_download",

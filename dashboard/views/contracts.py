@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import charts, data
 from dashboard.i18n import t
-from dashboard.ui import paginated, require_warehouse, to_date
+from dashboard.ui import paginated, require_page, to_date
 
 COLUMNS = [
     "cust_no",
@@ -22,7 +22,7 @@ COLUMNS = [
     "contract_group",
 ]
 
-require_warehouse()
+require_page("contracts")
 st.title(t("contracts_title"))
 
 names = data.org_names()

@@ -5,12 +5,14 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import data, scan_view
+from dashboard.auth import session
+from dashboard.auth.roles import ID_DOCUMENT_TYPES, ROLES
 from dashboard.i18n import t
-from dashboard.ui import code, display, paginated, require_warehouse
+from dashboard.ui import code, display, paginated, require_page
 
 CATEGORIES = ("expansion", "inspection", "metering", "billing", "other")
 
-require_warehouse()
+require_page("customer")
 st.title(t("customer_title"))
 
 text = st.text_input(t("search"), key="cust_search").strip()
@@ -27,6 +29,9 @@ cust_no = st.selectbox(
     format_func=lambda value: f"{value} {customer_names.get(value) or ''}".strip(),
     key="cust_pick",
 )
+if st.session_state.get("cust_logged") != cust_no:
+    session.log("view_customer", cust_no)
+    st.session_state["cust_logged"] = cust_no
 
 documents = data.customer_documents(cust_no)
 processes = data.customer_processes(cust_no)
@@ -59,15 +64,22 @@ else:
         for row in scanned.itertuples()
     }
     doc_id = st.selectbox(t("doc_id"), options=list(labels), format_func=labels.get, key="cust_scan_doc")
-    scan_file = str(scanned.loc[scanned["doc_id"] == doc_id, "scan_file"].iloc[0])
+    document = scanned[scanned["doc_id"] == doc_id].iloc[0]
+    scan_file = str(document["scan_file"])
     pages = data.scan_pages_for(scan_file)
     left, right = st.columns([1, 2])
-    try:
-        left.image(scan_view.page_image(scan_file, 1), caption=scan_file)
-        with left.expander(t("full_view")):
-            st.image(scan_view.page_image(scan_file, 1, scan_view.FULL_PX))
-    except scan_view.ScanUnavailableError as error:
-        left.warning(t("scan_missing") + str(error))
+    if document["doc_type"] in ID_DOCUMENT_TYPES and not ROLES[session.current_user().role].id_scans:
+        left.caption(t("scan_restricted"))
+    else:
+        try:
+            left.image(scan_view.page_image(scan_file, 1), caption=scan_file)
+            with left.expander(t("full_view")):
+                st.image(scan_view.page_image(scan_file, 1, scan_view.FULL_PX))
+            if scan_file not in st.session_state.setdefault("scans_logged", set()):
+                session.log("view_scan", cust_no, scan_file)
+                st.session_state["scans_logged"].add(scan_file)
+        except scan_view.ScanUnavailableError as error:
+            left.warning(t("scan_missing") + str(error))
     right.markdown(f"**{t('scan_quality')}**")
     quality_columns = [
         "page_no",

@@ -14,7 +14,7 @@ from dashboard.ui import (
     month_labels,
     month_note,
     month_statuses,
-    require_warehouse,
+    require_page,
     to_date,
     truthy,
 )
@@ -29,7 +29,7 @@ UNIT_INDICATORS = (
     "audit_pass_rate",
 )
 
-require_warehouse()
+require_page("kpi")
 st.title(t("kpi_title"))
 
 months = data.months()

@@ -7,10 +7,12 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data
+from dashboard.auth import session
+from dashboard.auth.roles import ROLES
 from dashboard.i18n import t
-from dashboard.ui import display, minute, paginated, require_warehouse, truthy
+from dashboard.ui import display, minute, paginated, require_page, truthy
 
-version = require_warehouse()
+version = require_page("quality")
 st.title(t("quality_title"))
 
 build = data.build_info()
@@ -59,8 +61,11 @@ st.dataframe(
 )
 st.markdown(f"**{t('rejects')}**")
 paginated(data.ingest_rejects(), key="dq_rejects", page_size=20)
-with st.expander(t("rejects") + " · " + t("row_key")):
-    paginated(data.ingest_reject_rows(), key="dq_reject_rows", page_size=20)
+# The rejected source rows as they came (names, addresses in clear): administrators only;
+# the data layer blanks them for every other role as well.
+if ROLES[session.current_user().role].raw_rows:
+    with st.expander(t("rejects") + " · " + t("row_key")):
+        paginated(data.ingest_reject_rows(), key="dq_reject_rows", page_size=20)
 
 st.subheader(t("unmatched_barcodes"))
 paginated(data.unmatched_barcodes(), codes={"decode_status": "decode_status"}, key="dq_unmatched")

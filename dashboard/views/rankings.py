@@ -10,6 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, export
+from dashboard.auth import session
+from dashboard.auth.roles import PERSON, ROLES
 from dashboard.i18n import t
 from dashboard.ui import (
     code,
@@ -17,7 +19,7 @@ from dashboard.ui import (
     indicator_value,
     month_labels,
     month_note,
-    require_warehouse,
+    require_page,
     team_history,
 )
 
@@ -25,7 +27,7 @@ TIERS = ("supply_unit", "team", "staff", "collector")
 CHILD_TIER = {"supply_unit": "team", "team": "staff"}
 ALL = "__all__"
 
-require_warehouse()
+require_page("rankings")
 st.title(t("rankings_title"))
 
 months = data.months()
@@ -34,7 +36,9 @@ if months.empty:
     st.stop()
 labels = month_labels(months)
 
-st.session_state.setdefault("rank_tier", "supply_unit")
+# Business staff see their own team's ranking of people first (their scope has no units).
+own_level = ROLES[session.current_user().role].level
+st.session_state.setdefault("rank_tier", "staff" if own_level == PERSON else "supply_unit")
 st.session_state.setdefault("rank_unit", ALL)
 st.session_state.setdefault("rank_team", ALL)
 
@@ -143,10 +147,22 @@ shown = table.rename(
     }
 )
 st.dataframe(shown, hide_index=True, width="stretch")
+file_name = export.xlsx_name(month, t("page_rankings"))
+sheet_name = code("tier", tier)
+log = session.bound_log()
+
+
+def _workbook() -> bytes:
+    """Built only when the download is clicked, from the table on screen (same scope, same
+    masking); it runs outside the user's script run, so it queries nothing."""
+    log("download", file_name, f"{sheet_name}: {len(shown)} rows")
+    return export.to_xlsx({sheet_name: shown})
+
+
 st.download_button(
     t("download_xlsx"),
-    data=lambda: export.to_xlsx({code("tier", tier): shown}),
-    file_name=export.xlsx_name(month, t("page_rankings")),
+    data=_workbook,
+    file_name=file_name,
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     icon=":material/download:",
     key="rank_download",

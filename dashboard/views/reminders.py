@@ -6,9 +6,9 @@ import streamlit as st
 
 from dashboard import charts, data
 from dashboard.i18n import t
-from dashboard.ui import code, display, minute, paginated, require_warehouse, team_history
+from dashboard.ui import code, display, escape_markdown, minute, paginated, require_page, team_history
 
-require_warehouse()
+require_page("reminders")
 st.title(t("reminders_title"))
 
 names = data.org_names()
@@ -45,7 +45,7 @@ st.subheader(t("my_list"))
 staff_id = st.text_input(t("staff_id"), key="rem_staff").strip()
 if staff_id:
     own = data.person_reminders(staff_id)
-    st.caption(names.get(staff_id, staff_id))
+    st.caption(escape_markdown(names.get(staff_id, staff_id)))
     paginated(
         own[["level", "category", "object_id", "unit_code", "since", "due_at"]],
         codes={"level": "level", "category": "reminder_category"},
@@ -80,7 +80,7 @@ person = st.selectbox(
 )
 message = digest[digest["person_id"] == person].iloc[0]
 with st.container(border=True):
-    st.markdown(f"**{message['subject']}**")
+    st.markdown(f"**{escape_markdown(message['subject'])}**")
     st.text(message["body"])
 outbox = data.outbox_messages()
 if outbox is not None:

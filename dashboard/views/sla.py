@@ -6,11 +6,11 @@ import streamlit as st
 
 from dashboard import charts, data
 from dashboard.i18n import t
-from dashboard.ui import code, paginated, require_warehouse
+from dashboard.ui import code, paginated, require_page
 
 STATUSES = ("red", "yellow", "green")
 
-version = require_warehouse()
+version = require_page("sla")
 head = st.columns([4, 1])
 head[0].title(t("sla_title"))
 if head[1].button(t("refresh"), icon=":material/refresh:", key="sla_refresh"):

@@ -153,3 +153,16 @@ def test_report_month_is_the_newest_month_final_and_frozen(marts) -> None:
 def test_report_month_without_the_months_mart_names_it(marts) -> None:
     with pytest.raises(MonthsMissingError, match="marts.kpi_months does not exist"):
         latest_frozen_month(marts)
+
+
+def test_formula_looking_entity_names_stay_text_in_the_monthly_workbook(marts) -> None:
+    """GIVEN a team named like a formula and one named like a link WHEN the management
+    workbook is written THEN both names are string cells (openpyxl data_type 's'), as written."""
+    hostile = ['=HYPERLINK("http://example.invalid/x","点此")', "http://example.invalid/y"]
+    marts.execute("update marts.scorecard_monthly set entity_name = ? where entity_id = 'T1'", [hostile[0]])
+    marts.execute("update marts.scorecard_monthly set entity_name = ? where entity_id = 'T2'", [hostile[1]])
+    _freeze(marts, date(2026, 10, 1), datetime(2026, 11, 17, 6, 0))
+    sheet = openpyxl.load_workbook(io.BytesIO(monthly_report_xlsx(marts, date(2026, 10, 1))))["排名"]
+    names = [row[3] for row in sheet.iter_rows(min_row=4)]
+    assert [cell.value for cell in names] == hostile
+    assert [cell.data_type for cell in names] == ["s", "s"]

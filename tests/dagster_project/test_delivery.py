@@ -208,3 +208,21 @@ def test_digest_text_is_the_reminder_digest_mart_row(warehouse: Path) -> None:
     assert [(m.person_id, m.subject, m.body, m.email) for m in digests] == [
         ("S2", "档案催办：李四 2026-11-20（超期 1 条）", "李四，您有 1 条待办", "lisi@example.test")
     ]
+
+
+def test_markdown_and_html_in_a_name_reach_no_channel_as_markup(warehouse: Path) -> None:
+    """GIVEN a person whose name carries a markdown image and an HTML tag WHEN the digests
+    are composed THEN neither is left in subject or body (the webhook renders markdown),
+    and the digest's own "- [超期]" items read as before."""
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute(
+            "update marts.reminder_digest set subject = '档案催办：![x](http://example.invalid/p.png)<img src=x>', "
+            "body = '![x](http://example.invalid/p.png)，您有 1 条待办' || chr(10) || '- [超期] 待添加信息 STEP-3' "
+            "where person_id = 'S1'"
+        )
+        message = next(message for message in compose_digests(con, AS_OF) if message.person_id == "S1")
+    finally:
+        con.close()
+    assert message.subject == "档案催办：!\\[x]\\(http://example.invalid/p.png)＜img src=x＞"
+    assert message.body == "!\\[x]\\(http://example.invalid/p.png)，您有 1 条待办\n- [超期] 待添加信息 STEP-3"

@@ -1,4 +1,6 @@
-"""The dashboard served by ``dangan dashboard`` and driven by a real headless Chromium."""
+"""The dashboard served by ``dangan dashboard`` and driven by a real headless Chromium,
+logged in through the real login form (a page load is a new session: each page opened by
+URL asks for the login again)."""
 
 from __future__ import annotations
 
@@ -74,11 +76,39 @@ def _stop_group(process: subprocess.Popen) -> None:
         os.killpg(process.pid, signal.SIGKILL)
 
 
+PASSWORD = "correct horse battery"
+
+
 @pytest.fixture(scope="module")
-def dashboard_url(tiny_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def users(tiny_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """A users store with a leader and a unit manager of the unit with the most sampled
+    processes in the latest audit month."""
+    from dashboard.auth.store import UserStore
+    from ingest.warehouse import connect_published
+
+    con = connect_published(tiny_warehouse)
+    try:
+        unit = con.execute(
+            "select unit_code from marts.audit_sample where month = (select max(month) from marts.audit_sample) "
+            "group by unit_code order by count(*) desc, unit_code limit 1"
+        ).fetchone()[0]
+    finally:
+        con.close()
+    store = UserStore(tmp_path_factory.mktemp("users") / "users.sqlite")
+    store.add("e2e_leader", PASSWORD, "leader")
+    store.add("e2e_unit", PASSWORD, "unit_manager", unit_code=unit)
+    return {"path": store.path, "unit": unit}
+
+
+@pytest.fixture(scope="module")
+def dashboard_server(
+    tiny_warehouse: Path, users: dict[str, object], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """``dangan dashboard`` as a user starts it: no address given, so its own default."""
     port = _free_port()
     log = tmp_path_factory.mktemp("dashboard") / "streamlit.log"
-    env = dict(os.environ, STREAMLIT_SERVER_ADDRESS="127.0.0.1", DO_NOT_TRACK="1")
+    env = {key: value for key, value in os.environ.items() if key != "STREAMLIT_SERVER_ADDRESS"}
+    env.update(DO_NOT_TRACK="1", DANGAN_USERS=str(users["path"]))
     command = [
         sys.executable,
         "-m",
@@ -98,9 +128,14 @@ def dashboard_url(tiny_warehouse: Path, tmp_path_factory: pytest.TempPathFactory
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, process)
-        yield url
+        yield url, process
     finally:
         _stop_group(process)
+
+
+@pytest.fixture(scope="module")
+def dashboard_url(dashboard_server: tuple[str, subprocess.Popen]) -> str:
+    return dashboard_server[0]
 
 
 @pytest.fixture(scope="module")
@@ -175,6 +210,73 @@ def _errors(driver) -> list[str]:
     raise RuntimeError("error elements kept being re-rendered while read")
 
 
+def _login_form(driver):
+    from selenium.webdriver.common.by import By
+
+    return driver.find_elements(By.CSS_SELECTOR, '[data-testid="stForm"] input[type="password"]')
+
+
+def _open(driver, url: str, page: str, username: str = "e2e_leader") -> None:
+    """Load a page by its URL and log in through the login form it shows."""
+    from selenium.common.exceptions import TimeoutException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get(f"{url}/{page}")
+    WebDriverWait(driver, PAGE_TIMEOUT_S, poll_frequency=0.5, ignored_exceptions=STALE).until(
+        lambda drv: _login_form(drv)
+    )
+    fields = driver.find_elements(By.CSS_SELECTOR, '[data-testid="stForm"] input')
+    fields[0].send_keys(username, Keys.TAB)
+    fields[1].send_keys(PASSWORD, Keys.TAB)
+    driver.find_element(By.CSS_SELECTOR, '[data-testid="stFormSubmitButton"] button').click()
+    try:
+        WebDriverWait(driver, PAGE_TIMEOUT_S, poll_frequency=0.5, ignored_exceptions=STALE).until(
+            lambda drv: not _login_form(drv)
+        )
+    except TimeoutException:
+        ARTIFACTS.mkdir(exist_ok=True)
+        driver.save_screenshot(str(ARTIFACTS / f"login-stuck-{page or 'kpi'}.png"))
+        raise AssertionError(f"still on the login form for /{page}: {_errors(driver)}") from None
+    _wait_rendered(driver)
+
+
+def test_the_server_listens_on_127_0_0_1_by_default(dashboard_server: tuple[str, subprocess.Popen]) -> None:
+    """GIVEN ``dangan dashboard`` started without --host WHEN its listening sockets are read
+    from the process table THEN every one is bound to 127.0.0.1 (no traffic sent anywhere)."""
+    import psutil
+
+    url, process = dashboard_server
+    port = int(url.rsplit(":", 1)[1])
+    processes = [psutil.Process(process.pid), *psutil.Process(process.pid).children(recursive=True)]
+    listening = [
+        connection.laddr
+        for member in processes
+        for connection in member.net_connections(kind="inet")
+        if connection.status == psutil.CONN_LISTEN
+    ]
+    assert listening, "the dashboard has no listening socket"
+    assert {(address.ip, address.port) for address in listening} == {("127.0.0.1", port)}
+
+
+def test_a_wrong_password_in_the_form_is_refused(dashboard_url: str, browser) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(dashboard_url)
+    WebDriverWait(browser, PAGE_TIMEOUT_S, poll_frequency=0.5, ignored_exceptions=STALE).until(_login_form)
+    fields = browser.find_elements(By.CSS_SELECTOR, '[data-testid="stForm"] input')
+    fields[0].send_keys("e2e_leader")
+    fields[1].send_keys("not the password", Keys.ENTER)
+    WebDriverWait(browser, PAGE_TIMEOUT_S, poll_frequency=0.5, ignored_exceptions=STALE).until(
+        lambda drv: drv.find_elements(By.CSS_SELECTOR, '[data-testid="stAlertContentError"]')
+    )
+    assert "用户名或密码错误" in browser.find_element(By.CSS_SELECTOR, '[data-testid="stMain"]').text
+    assert _login_form(browser)
+
+
 def test_every_page_renders_in_chromium_without_an_error(dashboard_url: str, browser) -> None:
     """GIVEN the dashboard served on the tiny warehouse WHEN Chromium opens each page
     THEN each shows its title and no exception or error box (screenshots kept)."""
@@ -186,8 +288,7 @@ def test_every_page_renders_in_chromium_without_an_error(dashboard_url: str, bro
     ARTIFACTS.mkdir(exist_ok=True)
     failures: dict[str, list[str]] = {}
     for position, page in enumerate(PAGES, start=1):
-        browser.get(f"{dashboard_url}/{page}")
-        _wait_rendered(browser)
+        _open(browser, dashboard_url, page)
         heading = browser.find_elements(By.CSS_SELECTOR, '[data-testid="stMain"] h1')
         browser.save_screenshot(str(ARTIFACTS / f"dashboard-{position}-{page or 'kpi'}.png"))
         errors = _errors(browser)
@@ -214,8 +315,7 @@ def test_customer_search_in_chromium_shows_documents(
         ).fetchone()[0]
     finally:
         con.close()
-    browser.get(f"{dashboard_url}/customer")
-    _wait_rendered(browser)
+    _open(browser, dashboard_url, "customer")
     box = WebDriverWait(browser, PAGE_TIMEOUT_S, ignored_exceptions=STALE).until(
         lambda drv: drv.find_element(By.CSS_SELECTOR, '[data-testid="stTextInput"] input')
     )
@@ -259,8 +359,7 @@ def test_clicking_a_units_bar_in_chromium_drills_down_to_its_teams(
         )
     finally:
         con.close()
-    browser.get(f"{dashboard_url}/rankings")
-    _wait_rendered(browser)
+    _open(browser, dashboard_url, "rankings")
     bars = WebDriverWait(browser, PAGE_TIMEOUT_S, ignored_exceptions=STALE).until(
         lambda drv: drv.find_elements(By.CSS_SELECTOR, ".js-plotly-plot .bars .point path")
     )
@@ -301,8 +400,7 @@ def test_audit_sample_downloads_as_excel_with_empty_result_columns(
         ).fetchone()
     finally:
         con.close()
-    browser.get(f"{dashboard_url}/audit")
-    _wait_rendered(browser)
+    _open(browser, dashboard_url, "audit")
     button = WebDriverWait(browser, PAGE_TIMEOUT_S, ignored_exceptions=STALE).until(
         lambda drv: drv.find_element(By.CSS_SELECTOR, '[data-testid="stDownloadButton"] button')
     )
@@ -332,8 +430,44 @@ def test_quality_page_in_chromium_states_the_builds_as_of(
         as_of = con.execute("select as_of from marts.build_info").fetchone()[0]
     finally:
         con.close()
-    browser.get(f"{dashboard_url}/quality")
-    _wait_rendered(browser)
+    _open(browser, dashboard_url, "quality")
     assert not _errors(browser)
     text = browser.find_element(By.CSS_SELECTOR, '[data-testid="stMain"]').get_attribute("innerText")
     assert f"评估时点: {minute(as_of)}" in text
+
+
+def test_a_unit_manager_downloads_the_audit_sample_of_their_unit_only(
+    dashboard_url: str, browser, download_dir: Path, tiny_warehouse: Path, users: dict[str, object]
+) -> None:
+    """GIVEN a unit manager logged in through the form WHEN they download the month's audit
+    sample THEN the workbook holds exactly their unit's sampled processes, no other unit's."""
+    import openpyxl
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from ingest.warehouse import connect_published
+
+    con = connect_published(tiny_warehouse)
+    try:
+        month, processes, others = con.execute(
+            "select max(month), list(proc_id order by proc_id) filter (where unit_code = ?), "
+            "count(*) filter (where unit_code <> ?) from marts.audit_sample "
+            "where month = (select max(month) from marts.audit_sample) ",
+            [users["unit"], users["unit"]],
+        ).fetchone()
+    finally:
+        con.close()
+    assert others > 0, "the month's sample should have other units' processes too"
+    expected = download_dir / f"{month:%Y-%m}_稽查抽样.xlsx"
+    expected.unlink(missing_ok=True)
+    _open(browser, dashboard_url, "audit", username="e2e_unit")
+    button = WebDriverWait(browser, PAGE_TIMEOUT_S, ignored_exceptions=STALE).until(
+        lambda drv: drv.find_element(By.CSS_SELECTOR, '[data-testid="stDownloadButton"] button')
+    )
+    button.click()
+    WebDriverWait(browser, PAGE_TIMEOUT_S, poll_frequency=0.5).until(lambda _: expected.exists())
+    time.sleep(0.5)
+    rows = list(openpyxl.load_workbook(expected).active.iter_rows(values_only=True))
+    header = list(rows[0])
+    assert sorted(row[header.index("流程编号")] for row in rows[1:]) == sorted(processes)
+    assert all(str(users["unit"]) in str(row[header.index("供电单位")]) for row in rows[1:])

@@ -80,7 +80,10 @@ def monthly_report_xlsx(con: duckdb.DuckDBPyConnection, month: date) -> bytes:
     indicators = _rows(con, "kpi_monthly", INDICATOR_COLUMNS, month, "tier, entity_id, indicator")
     labels = code_labels(con, tuple(sorted(set(LABELLED_COLUMNS.values()))))
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    # Strings as strings: an entity name like ``=HYPERLINK(...)`` must never become a formula.
+    workbook = xlsxwriter.Workbook(
+        buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    )
     header = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     title = workbook.add_format({"bold": True, "font_size": 14})
     for sheet_name, columns, rows in (

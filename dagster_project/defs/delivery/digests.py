@@ -15,6 +15,20 @@ import duckdb
 from dagster_project.defs.delivery.channels import Message
 from dagster_project.defs.delivery.outbox import digest_id
 
+# A name in the source data can carry markdown or HTML (``![x](http://…)``, ``<img …>``),
+# and a group-robot channel renders its text as markdown: an image or link from outside
+# would be fetched or shown. These replacements break every image, inline link and tag
+# while a plain-text e-mail still reads the same; the digest's own ``- [超期]`` items
+# (brackets without a following parenthesis) are left as they are.
+NEUTRALISE = (("<", "＜"), (">", "＞"), ("](", "]\\("), ("![", "!\\["))
+
+
+def neutralise_markup(text: str) -> str:
+    """``text`` with no markdown image, inline link or HTML tag left in it."""
+    for markup, harmless in NEUTRALISE:
+        text = text.replace(markup, harmless)
+    return text
+
 
 def compose_digests(con: duckdb.DuckDBPyConnection, as_of: datetime) -> list[Message]:
     """One message per person with open reminders, from ``marts.reminder_digest``."""
@@ -28,8 +42,8 @@ def compose_digests(con: duckdb.DuckDBPyConnection, as_of: datetime) -> list[Mes
             digest_id=digest_id(person_id, day, f"{subject}\n{body}"),
             kind="reminder_digest",
             person_id=person_id,
-            subject=subject,
-            body=body,
+            subject=neutralise_markup(subject),
+            body=neutralise_markup(body),
             email=email,
             mobile=mobile,
         )
