@@ -194,13 +194,17 @@ def build_lock(warehouse: Path, run_id: str) -> Iterator[LockHolder]:
             release_lock(warehouse)
 
 
-def remove_build_copies(warehouse: Path) -> list[Path]:
-    """Delete every build copy; only for the lock's holder, when none of them is its own
-    work in progress (a failed build's copy, a dead build's copy)."""
+def remove_build_copies(warehouse: Path, older_than_s: float = 0.0) -> list[Path]:
+    """Delete the build copies older than ``older_than_s`` (every one by default); only for
+    the lock's holder, when none of them is its own work in progress (a failed build's
+    copy, a dead build's copy)."""
     removed: list[Path] = []
     folder = build_dir(Path(warehouse))
-    if folder.exists():
-        for leftover in folder.glob("*.duckdb*"):
+    if not folder.exists():
+        return removed
+    cutoff = time.time() - older_than_s
+    for leftover in folder.glob("*.duckdb*"):
+        if older_than_s <= 0 or leftover.stat().st_mtime < cutoff:
             leftover.unlink(missing_ok=True)
             removed.append(leftover)
     if removed:
@@ -283,18 +287,7 @@ def remove_stale_builds(warehouse: Path, older_than_s: float = 6 * 3600) -> list
     Builds run one at a time (the build lock), so a copy older than any build takes
     belongs to a build that died; it is never published and only takes space.
     """
-    removed: list[Path] = []
-    folder = build_dir(Path(warehouse))
-    if not folder.exists():
-        return removed
-    cutoff = time.time() - older_than_s
-    for leftover in folder.glob("*.duckdb*"):
-        if leftover.stat().st_mtime < cutoff:
-            leftover.unlink(missing_ok=True)
-            removed.append(leftover)
-    if removed:
-        logger.info("removed %d stale build copies under %s", len(removed), folder)
-    return removed
+    return remove_build_copies(warehouse, older_than_s)
 
 
 def finalize(build_file: Path) -> None:

@@ -19,12 +19,13 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import sqlalchemy as sa
 
-from ingest.contract import TABLES, TABLES_BY_NAME
+from ingest.contract import TABLES, TABLES_BY_NAME, create_raw_tables
 
 Rows = dict[str, list[dict[str, str | None]]]
 
@@ -511,3 +512,15 @@ def raw_row_of(con, table: str, key: str) -> dict:
         "select raw_row from raw.ingest_rejects where table_name = ? and row_key = ? limit 1", [table, key]
     ).fetchone()[0]
     return json.loads(text)
+
+
+@pytest.fixture
+def customer_parents() -> Iterator[duckdb.DuckDBPyConnection]:
+    """An in-memory raw layer holding the units (U1, U2) and the staff member (S1) that
+    hand-made customers refer to."""
+    connection = duckdb.connect()
+    create_raw_tables(connection)
+    connection.execute("insert into raw.supply_units values ('U1', 'a'), ('U2', 'b')")
+    connection.execute("insert into raw.staff values ('S1', 'x', 'T1', 'business', null, null, true)")
+    yield connection
+    connection.close()

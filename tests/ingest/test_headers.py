@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingest.contract import TABLES_BY_NAME, create_raw_tables
+from ingest.contract import TABLES_BY_NAME
 from ingest.load import load_table
 from ingest.sources import DatabaseSource, FolderSource, staging_names
 from tests.ingest.conftest import good_rows, write_csv
@@ -19,14 +19,8 @@ CUSTOMERS = TABLES_BY_NAME["customers"]
 
 
 @pytest.fixture
-def con() -> duckdb.DuckDBPyConnection:
-    """A warehouse holding the units and staff the customers refer to."""
-    connection = duckdb.connect()
-    create_raw_tables(connection)
-    connection.execute("insert into raw.supply_units values ('U1', 'a'), ('U2', 'b')")
-    connection.execute("insert into raw.staff values ('S1', 'x', 'T1', 'business', null, null, true)")
-    yield connection
-    connection.close()
+def con(customer_parents: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    return customer_parents
 
 
 def _customer_rows() -> list[list[str]]:

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from ingest.contract import TABLES_BY_NAME, create_raw_tables
+from ingest.contract import TABLES_BY_NAME
 from ingest.load import load_table
 from ingest.sources import FolderSource
 from tests.ingest.conftest import _rows, good_rows, write_csv
@@ -20,13 +20,8 @@ CUSTOMERS = TABLES_BY_NAME["customers"]
 
 
 @pytest.fixture
-def con() -> duckdb.DuckDBPyConnection:
-    connection = duckdb.connect()
-    create_raw_tables(connection)
-    connection.execute("insert into raw.supply_units values ('U1', 'a'), ('U2', 'b')")
-    connection.execute("insert into raw.staff values ('S1', 'x', 'T1', 'business', null, null, true)")
-    yield connection
-    connection.close()
+def con(customer_parents: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    return customer_parents
 
 
 def _customer(key: str, opened_on: str = "2020-01-05", updated_at: str = "2026-01-01 08:00:00") -> tuple:
