@@ -39,7 +39,7 @@ class TaskFailed:
 
 
 @contextlib.contextmanager
-def _bare_main() -> Iterator[None]:
+def bare_main() -> Iterator[None]:
     """Start spawned workers without re-running the caller's ``__main__``.
 
     A spawned child imports the parent's main module first; the workers need nothing
@@ -79,7 +79,7 @@ class _Worker:
     def __init__(self, context: Any, initializer: Callable[..., None] | None, initargs: tuple) -> None:
         parent, child = context.Pipe()
         self.process = context.Process(target=_serve, args=(child, initializer, initargs), daemon=True)
-        with _bare_main():
+        with bare_main():
             self.process.start()
         child.close()
         self.conn: Connection = parent

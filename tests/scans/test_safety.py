@@ -10,6 +10,7 @@ import duckdb
 import pytest
 
 from scans.ingest import ingest_scans
+from scans.pool import bare_main
 from scans.synthetic import render_pages
 from scans.walk import walk_scans
 from tests.scans.conftest import SAMPLES
@@ -145,7 +146,9 @@ def test_inside_a_daemonic_process_files_are_read_in_it_without_capping_it(tmp_p
     context = multiprocessing.get_context("spawn")
     results = context.Queue()
     process = context.Process(target=_read_in_a_daemon, args=(str(tmp_path), results), daemon=True)
-    process.start()
+    # Not the test runner's __main__ (after a page test it is a dashboard script).
+    with bare_main():
+        process.start()
     files_new, files_failed, limit = results.get(timeout=120)
     process.join(timeout=30)
     assert (files_new, files_failed) == (1, 0)
