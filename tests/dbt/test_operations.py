@@ -536,6 +536,9 @@ def test_reminders_are_exactly_the_hand_counted_ones(operations: duckdb.DuckDBPy
         ("contract", "HT_LV", "M1", "warning"),
         ("contract", "HT_HV", "M1", "reminder"),
         ("contract", "C_NOCON", "M1", "overdue"),
+        # Borrowed 2 Oct, due 10 Oct, not returned: overdue. BR_OUT (due 20 Oct, 7 days
+        # ahead) is not yet in the 3-day window.
+        ("borrowing_return", "BR_LATE", "B1", "overdue"),
     }
 
 
