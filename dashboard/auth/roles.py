@@ -16,6 +16,8 @@ COMPANY, UNIT, TEAM, PERSON, SYSTEM = "company", "unit", "team", "person", "syst
 ID_DOCUMENT_TYPES = frozenset({"ID_PROOF"})
 
 PAGES = ("kpi", "rankings", "sla", "reminders", "contracts", "audit", "customer", "quality", "access_log")
+# The paper to-do list: everyone who adds paper or sees to it that it is added.
+TODO = ("missing_documents",)
 
 
 @dataclass(frozen=True)
@@ -31,12 +33,12 @@ class Role:
 ROLES: dict[str, Role] = {
     role.name: role
     for role in (
-        Role("leader", COMPANY, PAGES[:8]),
-        Role("unit_manager", UNIT, PAGES[:7], id_scans=True),
-        Role("team_leader", TEAM, PAGES[:7], id_scans=True),
-        Role("staff", PERSON, ("kpi", "rankings", "sla", "reminders")),
-        Role("auditor", COMPANY, PAGES[:8], id_scans=True),
-        Role("analyst", COMPANY, PAGES[:8], unmasked=True),
+        Role("leader", COMPANY, (*PAGES[:8], *TODO)),
+        Role("unit_manager", UNIT, (*PAGES[:7], *TODO), id_scans=True),
+        Role("team_leader", TEAM, (*PAGES[:7], *TODO), id_scans=True),
+        Role("staff", PERSON, ("kpi", "rankings", "sla", "reminders", *TODO)),
+        Role("auditor", COMPANY, (*PAGES[:8], *TODO), id_scans=True),
+        Role("analyst", COMPANY, (*PAGES[:8], *TODO), unmasked=True),
         Role("admin", SYSTEM, ("quality", "access_log"), raw_rows=True),
     )
 }

@@ -38,6 +38,9 @@ LABELLED_COLUMNS = (
     ("marts.borrowing_report", "status", "borrow_status"),
     ("marts.gate_violations", "node_code", "node"),
     ("marts.staff_team_history", "post", "post"),
+    ("marts.missing_documents", "proc_type", "proc_type"),
+    ("marts.missing_documents", "node_code", "node"),
+    ("marts.missing_documents", "doc_type", "doc_type"),
 )
 
 
