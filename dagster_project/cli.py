@@ -1,4 +1,4 @@
-"""The ``dangan`` command: generate, build, dashboard, users."""
+"""The ``dangan`` command: generate, build, dashboard, users, dagster, docs."""
 
 from __future__ import annotations
 
@@ -74,8 +74,20 @@ def _dashboard(args: argparse.Namespace) -> int:
     return subprocess.call(command, env=env)
 
 
-def main(argv: list[str] | None = None) -> int:
-    settings.disable_telemetry()
+def _dagster(args: argparse.Namespace) -> int:
+    from dagster_project.tools import run_dagster
+
+    return run_dagster(args.host, args.port)
+
+
+def _docs(args: argparse.Namespace) -> int:
+    from dagster_project.tools import run_docs
+
+    return run_docs(Path(args.warehouse), args.host, args.port, serve=not args.no_serve)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Every subcommand and its options (the README's commands are checked against it)."""
     parser = argparse.ArgumentParser(prog="dangan", description="档案管控 customer-archive control")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -133,7 +145,25 @@ def main(argv: list[str] | None = None) -> int:
 
     add_users_parser(sub, str(settings.WAREHOUSE))
 
-    args = parser.parse_args(argv)
+    dagster = sub.add_parser(
+        "dagster", help="the Dagster UI (assets, checks, schedules, sensor) with the project's settings"
+    )
+    dagster.add_argument("--host", default="127.0.0.1")
+    dagster.add_argument("--port", type=int, default=3000)
+    dagster.set_defaults(func=_dagster)
+
+    docs = sub.add_parser("docs", help="dbt's docs of every model, generated from a copy of the warehouse")
+    docs.add_argument("--warehouse", default=str(settings.WAREHOUSE))
+    docs.add_argument("--host", default="127.0.0.1")
+    docs.add_argument("--port", type=int, default=8080)
+    docs.add_argument("--no-serve", action="store_true", help="only generate (into dbt/target/docs)")
+    docs.set_defaults(func=_docs)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    settings.disable_telemetry()
+    args = build_parser().parse_args(argv)
     return args.func(args)
 
 
