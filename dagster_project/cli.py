@@ -42,6 +42,7 @@ def _build(args: argparse.Namespace) -> int:
             as_of=args.as_of,
             full_refresh=args.full_refresh,
             allow_shrink=args.allow_shrink,
+            verbose=args.verbose,
         )
 
 
@@ -123,6 +124,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         metavar="TABLE",
         help="let this build remove more of TABLE's rows than the seed ingest_limits allows (repeatable)",
+    )
+    build.add_argument(
+        "--verbose",
+        action="store_true",
+        help="a line for every step and every dbt node that did not pass, instead of progress bars",
     )
     build.set_defaults(func=_build)
 
