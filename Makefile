@@ -9,6 +9,8 @@ DATA ?= data
 SCALE ?= tiny
 SEED ?= 42
 PORT ?= 8501
+# `make demo VERBOSE=1`: a line per build step and per dbt node that did not pass.
+VERBOSE ?=
 
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
@@ -28,7 +30,7 @@ demo: setup
 	$(VENV)/bin/dangan build --marketing-url sqlite:///$(DATA)/demo/marketing.sqlite \
 		--archive-url sqlite:///$(DATA)/demo/archive.sqlite \
 		--scans $(DATA)/demo/scans --warehouse $(DATA)/warehouse.duckdb \
-		--as-of "$$($(PY) -m ingest.synthetic.manifest $(DATA)/demo as_of)"
+		--as-of "$$($(PY) -m ingest.synthetic.manifest $(DATA)/demo as_of)" $(if $(VERBOSE),--verbose)
 	$(VENV)/bin/dangan users --warehouse $(DATA)/warehouse.duckdb demo
 	$(VENV)/bin/dangan dashboard --warehouse $(DATA)/warehouse.duckdb --port $(PORT)
 

@@ -8,6 +8,7 @@ load) roughly halve the overhead compared with the default multiprocess executor
 from __future__ import annotations
 
 import contextlib
+import csv
 import json
 import logging
 import os
@@ -17,6 +18,7 @@ import sys
 import time
 from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 
@@ -70,8 +72,81 @@ def children_die_with_this_process() -> Iterator[None]:
         watchdog.wait()
 
 
-def _progress_logger(write: Callable[[str], None]) -> dg.LoggerDefinition:
-    """Short ``HH:MM:SS step: message`` lines for the terminal instead of Dagster's full log."""
+# Messages of dagster-dbt that say nothing about this build: the default selection (every
+# build selects all), and singular tests over several models recorded as observations
+# rather than checks (a known limitation, the tests still run and fail the build).
+HARMLESS = (
+    re.compile(r"^A dbt subsetted execution is not being performed"),
+    re.compile(r"^Logging an `AssetObservation` instead of an `AssetCheckResult`"),
+)
+# The progress lines the quiet output turns into bars.
+SCANS_TOTAL = re.compile(r"scans: (\d+) files to read")
+SCANS_DONE = re.compile(r"scans: (\d+) files read")
+DBT_DONE = re.compile(r"dbt: (\d+)/(\d+) done")
+DBT_FINISHED = re.compile(r"dbt: (\d+) models, seeds and tests")
+
+
+class QuietProgress:
+    """The quiet terminal output: a progress bar per long step (scans, dbt) on a terminal,
+    nothing on a pipe; the lines it swallows are summed up at the end instead."""
+
+    def __init__(self) -> None:
+        self._progress: Any = None
+        self._tasks: dict[str, Any] = {}
+        self.not_passed: list[str] = []
+
+    def _bar(self, name: str, total: int | None) -> Any:
+        if self._progress is None:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            console = Console(stderr=True)
+            if not console.is_terminal:
+                return None
+            self._progress = Progress(
+                TextColumn("{task.description:<6}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=console,
+                transient=True,
+            )
+            self._progress.start()
+        if name not in self._tasks:
+            self._tasks[name] = self._progress.add_task(name, total=total)
+        elif total is not None:
+            self._progress.update(self._tasks[name], total=total)
+        return self._tasks[name]
+
+    def observe(self, text: str) -> None:
+        """Move a bar when ``text`` is one of the progress lines."""
+        if match := SCANS_TOTAL.search(text):
+            self._advance("scans", 0, int(match.group(1)))
+        elif match := SCANS_DONE.search(text):
+            self._advance("scans", int(match.group(1)), None)
+        elif match := DBT_DONE.search(text):
+            self._advance("dbt", int(match.group(1)), int(match.group(2)))
+        elif match := DBT_FINISHED.search(text):
+            self._advance("dbt", int(match.group(1)), int(match.group(1)))
+        elif text.startswith("dbt ") and ": " in text:
+            self.not_passed.append(text)
+
+    def _advance(self, name: str, done: int, total: int | None) -> None:
+        task = self._bar(name, total)
+        if task is not None:
+            self._progress.update(task, completed=done)
+
+    def stop(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
+
+def _progress_logger(
+    write: Callable[[str], None], verbose: bool = True, quiet: QuietProgress | None = None
+) -> dg.LoggerDefinition:
+    """Short ``[elapsed] step: message`` lines for the terminal instead of Dagster's full log;
+    with ``verbose`` off only warnings, failures and the progress bars of ``quiet``."""
 
     @dg.logger(description="one line per step event, for the terminal")
     def progress(init_context: dg.InitLoggerContext) -> logging.Logger:
@@ -83,7 +158,13 @@ def _progress_logger(write: Callable[[str], None]) -> dg.LoggerDefinition:
                 step = meta.get("step_key") or ""
                 event = meta.get("dagster_event")
                 text = meta.get("orig_message") or record.getMessage()
-                if event is not None:
+                if any(pattern.search(text) for pattern in HARMLESS):
+                    return
+                if not verbose:
+                    text = self.quiet_text(event, record, text)
+                    if text is None:
+                        return
+                elif event is not None:
                     kind = event.event_type_value
                     if kind not in {
                         "STEP_START",
@@ -107,6 +188,22 @@ def _progress_logger(write: Callable[[str], None]) -> dg.LoggerDefinition:
                     return
                 elapsed = time.monotonic() - started
                 write(f"[{elapsed:6.1f}s] {step + ': ' if step else ''}{text}")
+
+            def quiet_text(self, event: Any, record: logging.LogRecord, text: str) -> str | None:
+                """What the quiet output shows of a record: failures and warnings; a
+                failed check of severity WARN is left to the end summary."""
+                if quiet is not None:
+                    quiet.observe(text)
+                if event is not None:
+                    kind = event.event_type_value
+                    if kind in ("STEP_FAILURE", "RUN_FAILURE"):
+                        return kind.lower().replace("_", " ")
+                    if kind == "ASSET_CHECK_EVALUATION":
+                        data = event.event_specific_data
+                        if not data.passed and data.severity == dg.AssetCheckSeverity.ERROR:
+                            return f"check {data.asset_key.to_user_string()}:{data.check_name} failed"
+                    return None
+                return text if record.levelno >= logging.WARNING else None
 
         log = logging.Logger("dangan.build", level=logging.DEBUG)
         log.addHandler(Handler())
@@ -174,6 +271,8 @@ def build_definitions(
     write: Callable[[str], None] = print,
     delivery: dg.ConfigurableResource | None = None,
     allow_shrink: Collection[str] = (),
+    verbose: bool = True,
+    quiet: QuietProgress | None = None,
 ) -> dg.Definitions:
     """The project's definitions with this build's resources and a terminal logger.
 
@@ -212,7 +311,7 @@ def build_definitions(
         jobs=[dg.define_asset_job(BUILD_JOB, selection=BUILD_SELECTION), *(base.jobs or [])],
         resources=resources,
         executor=dg.in_process_executor,
-        loggers={"console": _progress_logger(write)},
+        loggers={"console": _progress_logger(write, verbose, quiet)},
     )
 
 
@@ -230,12 +329,15 @@ def run_build(
     job: str = BUILD_JOB,
     delivery: dg.ConfigurableResource | None = None,
     allow_shrink: Collection[str] = (),
+    verbose: bool = True,
 ) -> int:
     """Load sources and scans, build every mart, publish; 0 on success, 1 with a message.
 
     ``job`` picks another of the project's jobs (``monthly_close``, ``reminder_digest``,
     ``scans``) with the same resources; ``delivery`` replaces the default (send nothing);
     ``allow_shrink`` names the tables this build may shrink beyond the seed's limit.
+    With ``verbose`` off (``dangan build`` without ``--verbose``) the terminal gets
+    progress bars, warnings and failures, and a summary at the end.
     """
     settings.disable_telemetry()
     from ingest import warehouse as wh
@@ -275,6 +377,7 @@ def run_build(
                 "write": write,
                 "delivery": delivery,
                 "allow_shrink": allow_shrink,
+                "verbose": verbose,
             },
             job=job,
             instance=instance,
@@ -292,11 +395,12 @@ def _run_locked(
     warehouse: Path = definitions_args["warehouse"]
     moment: str = definitions_args["as_of"]
     write: Callable[[str], None] = definitions_args["write"]
+    quiet = None if definitions_args["verbose"] else QuietProgress()
     write(f"dangan build as of {moment} into {warehouse}")
     try:
         if prepare_manifest():
             write("dbt manifest prepared (dbt parse)")
-        definitions = build_definitions(**definitions_args)
+        definitions = build_definitions(**definitions_args, quiet=quiet)
         # An ephemeral instance made here is disposed here: left to the garbage collector,
         # its SQLite storage could be closed from whichever thread happens to collect it.
         with contextlib.ExitStack() as owned:
@@ -309,9 +413,13 @@ def _run_locked(
                 tags={"dangan/as_of": moment},
             )
     except Exception as error:  # the definitions themselves could not be loaded
+        if quiet is not None:
+            quiet.stop()
         logger.debug("build set-up failed", exc_info=True)
         print(f"dangan build failed before any step ran: {type(error).__name__}: {error}", file=sys.stderr)
         return 1
+    if quiet is not None:
+        quiet.stop()
     if not result.success:
         print(
             f"dangan build failed; the published warehouse {warehouse} is unchanged"
@@ -321,4 +429,88 @@ def _run_locked(
         )
         return 1
     write(f"published {wh.published_version(warehouse)} as {warehouse} in {time.monotonic() - started:.1f}s")
+    if quiet is not None:
+        for line in build_summary(
+            warehouse, result.run_id, definitions_args["scans"], not_passed=quiet.not_passed
+        ):
+            write(line)
     return 0
+
+
+def broken_demo_files(scans: Path | None) -> dict[str, str]:
+    """The files a generated data set broke on purpose (path in the scans folder -> how),
+    from the set's own manifest and scans index beside the scans folder; empty for any
+    other folder."""
+    if scans is None:
+        return {}
+    from ingest.synthetic.manifest import ManifestError, read_manifest
+
+    try:
+        index_name = read_manifest(Path(scans).parent).get("scans_index")
+    except ManifestError:
+        return {}
+    index = Path(scans).parent / str(index_name or "")
+    if not index_name or not index.is_file():
+        return {}
+    with index.open(encoding="utf-8", newline="") as handle:
+        return {
+            row["file_path"]: row["kind"].removeprefix("broken:")
+            for row in csv.DictReader(handle)
+            if row.get("kind", "").startswith("broken:")
+        }
+
+
+def build_summary(
+    warehouse: Path, run_id: str, scans: Path | None, *, not_passed: Collection[str] = ()
+) -> list[str]:
+    """A few lines on what the published build holds: rows loaded and rejected by this run,
+    scans read and why some failed (the demo's deliberately broken files named as such),
+    marts built, and how to open the dashboard."""
+    from ingest import warehouse as wh
+
+    con = wh.connect_published(warehouse)
+    try:
+        tables, loaded, rejected = con.execute(
+            "select count(*), coalesce(sum(loaded_rows), 0), coalesce(sum(rejected_rows), 0)"
+            " from raw.ingest_runs where run_id = ?",
+            [run_id],
+        ).fetchone()
+        scan_run = con.execute(
+            "select files_seen, files_new, files_failed, pages from raw.scan_runs"
+            " order by finished_at desc limit 1"
+        ).fetchone()
+        failed = con.execute(
+            "select file_path, error from raw.scan_files where status = 'error' order by file_path"
+        ).fetchall()
+        marts = con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'marts'"
+        ).fetchone()[0]
+    finally:
+        con.close()
+    lines = ["", "summary"]
+    lines.append(
+        f"  sources  {loaded:,} rows loaded, {rejected:,} rejected ({tables} tables; raw.ingest_rejects)"
+    )
+    if scan_run is None:
+        lines.append("  scans    none read (no --scans folder)")
+    else:
+        seen, new, _, pages = scan_run
+        lines.append(
+            f"  scans    {seen:,} files in the folder, {new:,} read this build ({pages:,} pages),"
+            f" {len(failed)} unreadable (marts.scan_files)"
+        )
+        broken = broken_demo_files(scans)
+        deliberate = [path for path, _ in failed if path in broken]
+        if deliberate:
+            lines.append(
+                f"           {len(deliberate)} of them deliberately broken demo files:"
+                f" {', '.join(f'{path} ({broken[path]})' for path in deliberate)}"
+            )
+        for path, error in failed:
+            if path not in broken:
+                lines.append(f"           {error}")
+    lines.append(f"  marts    {marts} tables in schema marts")
+    if not_passed:
+        lines.append(f"  dbt      {len(not_passed)} nodes did not pass (dangan build --verbose lists them)")
+    lines.append(f"  open     .venv/bin/dangan dashboard --warehouse {warehouse}  -> http://localhost:8501")
+    return lines

@@ -1,4 +1,4 @@
-"""The ``dangan`` command: generate, build, dashboard, users."""
+"""The ``dangan`` command: generate, build, dashboard, users, dagster, docs."""
 
 from __future__ import annotations
 
@@ -42,6 +42,7 @@ def _build(args: argparse.Namespace) -> int:
             as_of=args.as_of,
             full_refresh=args.full_refresh,
             allow_shrink=args.allow_shrink,
+            verbose=args.verbose,
         )
 
 
@@ -74,8 +75,20 @@ def _dashboard(args: argparse.Namespace) -> int:
     return subprocess.call(command, env=env)
 
 
-def main(argv: list[str] | None = None) -> int:
-    settings.disable_telemetry()
+def _dagster(args: argparse.Namespace) -> int:
+    from dagster_project.tools import run_dagster
+
+    return run_dagster(args.host, args.port)
+
+
+def _docs(args: argparse.Namespace) -> int:
+    from dagster_project.tools import run_docs
+
+    return run_docs(Path(args.warehouse), args.host, args.port, serve=not args.no_serve)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Every subcommand and its options (the README's commands are checked against it)."""
     parser = argparse.ArgumentParser(prog="dangan", description="档案管控 customer-archive control")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -112,6 +125,11 @@ def main(argv: list[str] | None = None) -> int:
         metavar="TABLE",
         help="let this build remove more of TABLE's rows than the seed ingest_limits allows (repeatable)",
     )
+    build.add_argument(
+        "--verbose",
+        action="store_true",
+        help="a line for every step and every dbt node that did not pass, instead of progress bars",
+    )
     build.set_defaults(func=_build)
 
     dash = sub.add_parser("dashboard", help="serve the Streamlit dashboard")
@@ -133,7 +151,25 @@ def main(argv: list[str] | None = None) -> int:
 
     add_users_parser(sub, str(settings.WAREHOUSE))
 
-    args = parser.parse_args(argv)
+    dagster = sub.add_parser(
+        "dagster", help="the Dagster UI (assets, checks, schedules, sensor) with the project's settings"
+    )
+    dagster.add_argument("--host", default="127.0.0.1")
+    dagster.add_argument("--port", type=int, default=3000)
+    dagster.set_defaults(func=_dagster)
+
+    docs = sub.add_parser("docs", help="dbt's docs of every model, generated from a copy of the warehouse")
+    docs.add_argument("--warehouse", default=str(settings.WAREHOUSE))
+    docs.add_argument("--host", default="127.0.0.1")
+    docs.add_argument("--port", type=int, default=8080)
+    docs.add_argument("--no-serve", action="store_true", help="only generate (into dbt/target/docs)")
+    docs.set_defaults(func=_docs)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    settings.disable_telemetry()
+    args = build_parser().parse_args(argv)
     return args.func(args)
 
 

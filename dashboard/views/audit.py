@@ -48,13 +48,15 @@ file_name = export.xlsx_name(month, t("page_audit"))
 # The sheet is made now, inside the user's scope; the workbook only when the download is
 # clicked (the data callable runs outside the user's script run, so it queries nothing).
 sheet = display(listing, **options).assign(**{t("audit_result"): "", t("audit_findings"): ""})
+sheet_name = t("sample_list")
 log = session.bound_log()
 
 
 def _workbook() -> bytes:
-    """The audit centre fills in the two empty columns."""
+    """The audit centre fills in the two empty columns. Runs outside the user's script run
+    (no session state there: the sheet's name is read before)."""
     log("download", file_name, f"{len(sheet)} rows")
-    return export.to_xlsx({t("sample_list"): sheet})
+    return export.to_xlsx({sheet_name: sheet})
 
 
 st.download_button(

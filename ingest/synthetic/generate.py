@@ -11,7 +11,8 @@ files and SQLite databases. The output depends only on (scale, seed, end). This 
 only composes the domains, in an order that is part of the output (every draw of a chunk
 comes from the chunk's one generator): ``organisation``, ``contracts`` (customers and
 contracts), ``processes`` (processes and steps), ``archive`` (archive steps, documents,
-handovers, dossiers, borrowings) and ``audit`` (checks and findings).
+handovers, dossiers, borrowings) and ``audit`` (checks and findings); last, for the scales
+that ask for it, the hand-placed cases of ``showcase``.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from ingest.synthetic import reference as ref
 from ingest.synthetic.manifest import write_manifest
 from ingest.synthetic.organisation import write_organisation
 from ingest.synthetic.scan_plan import ScanDocument, ScanDossier
+from ingest.synthetic.showcase import write_showcase
 from ingest.synthetic.world import SCALES, Scale, World
 from ingest.synthetic.writers import SystemSinks
 
@@ -85,6 +87,8 @@ def generate_tables(
         write_organisation(world.org, sinks)
         _write_customer_pool(world)
         _write_processes(world)
+        if world.scale.showcase:
+            write_showcase(world)
     finally:
         sinks.close()
     write_manifest(out, _manifest(world, fmt))

@@ -28,10 +28,11 @@ class Scale:
     table_format: str
     auto_scans: int
     audit_share: float
+    showcase: bool = False  # add the hand-placed cases of every state (ingest.synthetic.showcase)
 
 
 SCALES: dict[str, Scale] = {
-    "tiny": Scale(400, 1500, 5, "csv", 40, 0.15),
+    "tiny": Scale(400, 1500, 5, "csv", 40, 0.15, showcase=True),
     "jiaxing": Scale(500_000, 1_200_000, 12, "parquet", 2000, 0.05),
     "zhejiang": Scale(5_000_000, 12_000_000, 12, "parquet", 5000, 0.05),
 }
