@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from compare_marts import build_with, compare_warehouses, extract_revision, report  # noqa: E402
 
 # The last revision with the two parallel intermediate trees.
-BASELINE_REVISION = "cf1d23ed8900f6bd4be108361bd64ae634341052"
+BASELINE_REVISION = "afd227f635b2cc4818efa854c3d772513a0af3ce"
 
 pytestmark = pytest.mark.slow
 
