@@ -441,6 +441,10 @@ def arrow_schema(table: Table) -> pa.Schema:
     )
 
 
+# raw.ingest_runs.mode of a table whose source file had not changed since the last load
+# that read it (ingest.load): nothing was read.
+UNCHANGED = "unchanged"
+
 # Tables of the raw layer that are neither source nor scan tables: load bookkeeping and
 # the working-day calendar. Their writers (ingest.load, ingest.calendar) and the dbt
 # sources rely on exactly these columns.
@@ -448,7 +452,7 @@ RAW_SUPPORT_DDL: dict[str, str] = {
     "ingest_runs": """
         run_id varchar, system varchar, table_name varchar, source varchar, mode varchar,
         source_rows bigint, loaded_rows bigint, rejected_rows bigint, status varchar,
-        error varchar, started_at timestamp, finished_at timestamp""",
+        error varchar, started_at timestamp, finished_at timestamp, source_signature varchar""",
     "ingest_rejects": """
         run_id varchar, system varchar, table_name varchar, row_key varchar,
         row_number bigint, column_name varchar, reason varchar, raw_row varchar,
@@ -466,3 +470,5 @@ def create_raw_tables(con: duckdb.DuckDBPyConnection, schema: str = RAW_SCHEMA) 
         con.execute(raw_ddl(table, schema))
     for name, columns in RAW_SUPPORT_DDL.items():
         con.execute(f"create table if not exists {schema}.{name} ({columns})")
+    # Added after the first warehouses were built: those get the column on their next build.
+    con.execute(f"alter table {schema}.ingest_runs add column if not exists source_signature varchar")

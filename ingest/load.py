@@ -26,6 +26,12 @@ of the rows read, and ``TableLoad.displaced_rows`` gives the number.
 
 A failed table records ``source_rows = 0``: nothing of it was read into the warehouse.
 
+A source that can tell a table's file has not changed (``FolderSource.signature``: path,
+size, content hash) is not read again when the last load that read the table saw the
+same file: the run records the table with mode ``unchanged`` and no rows. A full refresh
+reads every file. The bookkeeping that looks back at "the last load" (pending rejects, the
+key reconciliation) looks at the last load that read the table.
+
 A table that cannot be read (no file, a missing contract column, a broken connection)
 is recorded as ``failed`` with its error and keeps its previous raw contents; the other
 tables still load.
@@ -62,7 +68,7 @@ import sqlalchemy as sa
 
 from ingest import validate
 from ingest.clock import local_now
-from ingest.contract import RAW_SCHEMA, Table, create_raw_tables, tables_of
+from ingest.contract import RAW_SCHEMA, UNCHANGED, Table, create_raw_tables, tables_of
 from ingest.limits import IngestLimits, read_limits
 from ingest.redact import redact
 from ingest.sources import Source, SourceError, quote
@@ -87,6 +93,7 @@ class TableLoad:
     status: str
     error: str | None = None
     displaced_rows: int = 0
+    unchanged: bool = False
 
 
 def watermark(con: duckdb.DuckDBPyConnection, table: Table) -> datetime | None:
@@ -107,7 +114,7 @@ def pending_rejects_since(con: duckdb.DuckDBPyConnection, table: Table) -> datet
         f"select distinct raw_row from {RAW_SCHEMA}.ingest_rejects "
         "where system = ? and table_name = ? and row_number is not null and run_id = ("
         f"select run_id from {RAW_SCHEMA}.ingest_runs where system = ? and table_name = ? and status = 'ok' "
-        "order by finished_at desc limit 1)",
+        f"and mode != '{UNCHANGED}' order by finished_at desc limit 1)",
         [table.system, table.name, table.system, table.name],
     ).fetchall()
     oldest: datetime | None = None
@@ -195,6 +202,13 @@ def load_table(
     since = read_since(con, table, limits.overlap) if incremental else None
     started = local_now()
     describe = source.describe(table.system, table)
+    signature = getattr(source, "signature", lambda table: None)(table)
+    if not full_refresh and signature is not None and signature == last_signature(con, table):
+        load = TableLoad(table.system, table.name, 0, 0, 0, "ok", unchanged=True)
+        _record_run(con, load, run_id, describe, UNCHANGED, started, signature)
+        if progress is not None:
+            progress(f"{where}: unchanged since the last load, not read again")
+        return load
     logger.info("%s: loading (%s%s) from %s", where, mode, f" since {since}" if since else "", describe)
     try:
         staged = source.stage(con, table, STAGE, since=since, progress=progress)
@@ -218,7 +232,7 @@ def load_table(
                 None,
                 displaced,
             )
-            _record_run(con, load, run_id, describe, mode, started)
+            _record_run(con, load, run_id, describe, mode, started, signature)
             con.commit()
         except BaseException:
             con.rollback()
@@ -334,13 +348,29 @@ def _record_malformed(con: duckdb.DuckDBPyConnection, table: Table, run_id: str,
     )
 
 
+def last_signature(con: duckdb.DuckDBPyConnection, table: Table) -> str | None:
+    """The source signature of the last successful load that read ``table``."""
+    row = con.execute(
+        f"select source_signature from {RAW_SCHEMA}.ingest_runs where system = ? and table_name = ? "
+        f"and status = 'ok' and mode != '{UNCHANGED}' order by finished_at desc limit 1",
+        [table.system, table.name],
+    ).fetchone()
+    return row[0] if row else None
+
+
 def _record_run(
-    con: duckdb.DuckDBPyConnection, load: TableLoad, run_id: str, source: str, mode: str, started: datetime
+    con: duckdb.DuckDBPyConnection,
+    load: TableLoad,
+    run_id: str,
+    source: str,
+    mode: str,
+    started: datetime,
+    signature: str | None = None,
 ) -> None:
     con.execute(
         f"insert into {RAW_SCHEMA}.ingest_runs (run_id, system, table_name, source, mode, source_rows, "
-        "loaded_rows, rejected_rows, status, error, started_at, finished_at) "
-        "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "loaded_rows, rejected_rows, status, error, started_at, finished_at, source_signature) "
+        "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             run_id,
             load.system,
@@ -354,5 +384,6 @@ def _record_run(
             load.error,
             started,
             local_now(),
+            signature,
         ],
     )

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 import duckdb
 
 from ingest.clock import local_now
-from ingest.contract import RAW_SCHEMA, create_raw_tables, tables_of
+from ingest.contract import RAW_SCHEMA, UNCHANGED, create_raw_tables, tables_of
 from ingest.sources import Source, SourceError, quote
 from ingest.validate import KEY_BLANKS
 
@@ -102,7 +102,7 @@ def reconcile_keys(con: duckdb.DuckDBPyConnection, system: str, source: Source) 
                 f"select distinct trim(row_key, '{KEY_BLANKS}') as k from {RAW_SCHEMA}.ingest_rejects "
                 "where system = ? and table_name = ? and row_number is not null and row_key is not null "
                 f"and run_id = (select run_id from {RAW_SCHEMA}.ingest_runs where system = ? and table_name = ? "
-                "and status = 'ok' order by finished_at desc limit 1)"
+                f"and status = 'ok' and mode != '{UNCHANGED}' order by finished_at desc limit 1)"
             )
             counts = con.execute(
                 f"with source_keys as (select distinct {key} as k from {STAGE} where {key} is not null), "
