@@ -15,7 +15,18 @@ COMPANY, UNIT, TEAM, PERSON, SYSTEM = "company", "unit", "team", "person", "syst
 # Scans of identity documents: previewed only for roles with ``id_scans``.
 ID_DOCUMENT_TYPES = frozenset({"ID_PROOF"})
 
-PAGES = ("kpi", "rankings", "sla", "reminders", "contracts", "audit", "customer", "quality", "access_log")
+PAGES = (
+    "kpi",
+    "rankings",
+    "sla",
+    "reminders",
+    "contracts",
+    "audit",
+    "customer",
+    "dossiers",
+    "quality",
+    "access_log",
+)
 
 
 @dataclass(frozen=True)
@@ -31,12 +42,12 @@ class Role:
 ROLES: dict[str, Role] = {
     role.name: role
     for role in (
-        Role("leader", COMPANY, PAGES[:8]),
-        Role("unit_manager", UNIT, PAGES[:7], id_scans=True),
-        Role("team_leader", TEAM, PAGES[:7], id_scans=True),
+        Role("leader", COMPANY, PAGES[:9]),
+        Role("unit_manager", UNIT, PAGES[:8], id_scans=True),
+        Role("team_leader", TEAM, PAGES[:8], id_scans=True),
         Role("staff", PERSON, ("kpi", "rankings", "sla", "reminders")),
-        Role("auditor", COMPANY, PAGES[:8], id_scans=True),
-        Role("analyst", COMPANY, PAGES[:8], unmasked=True),
+        Role("auditor", COMPANY, PAGES[:9], id_scans=True),
+        Role("analyst", COMPANY, PAGES[:9], unmasked=True),
         Role("admin", SYSTEM, ("quality", "access_log"), raw_rows=True),
     )
 }
