@@ -38,6 +38,12 @@ LABELLED_COLUMNS = (
     ("marts.borrowing_report", "status", "borrow_status"),
     ("marts.gate_violations", "node_code", "node"),
     ("marts.staff_team_history", "post", "post"),
+    ("marts.customers", "cust_class", "cust_class"),
+    ("marts.customers", "voltage_class", "voltage_class"),
+    ("marts.customers", "supply_mode", "supply_mode"),
+    ("marts.customers", "first_category", "doc_category"),
+    ("marts.dossier_lookup", "dossier_state", "dossier_state"),
+    ("marts.borrowing_report", "approval", "approval"),
 )
 
 
