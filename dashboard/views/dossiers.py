@@ -72,8 +72,8 @@ if code_text:
     found = data.find_dossiers(code_text)
     if found.empty:
         st.info(t("no_dossier"))
-    for row in found.itertuples(index=False):
-        dossier_card(pd.Series(row._asdict()))
+    for _, row in found.iterrows():
+        dossier_card(row)
 
 st.subheader(t("unapproved_borrowings"))
 counts = data.unapproved_borrowing_counts()

@@ -231,6 +231,17 @@ def test_a_dossier_not_yet_in_the_archive_room_has_no_shelf(marts: duckdb.DuckDB
     assert "借阅人" not in card
 
 
+def test_a_document_barcode_finds_the_dossier_of_its_process(marts: duckdb.DuckDBPyConnection) -> None:
+    barcode, dossier_id = marts.execute(
+        "select documents.barcode, dossiers.dossier_id from marts.customer_documents as documents "
+        "inner join marts.dossier_lookup as dossiers on documents.proc_id = dossiers.proc_id "
+        "where documents.proc_id in (select proc_id from marts.dossier_lookup group by proc_id having count(*) = 1) "
+        "order by documents.barcode limit 1"
+    ).fetchone()
+    app = search("dossiers.py", "dossier_search", barcode)
+    assert plain(app.markdown[0].value).startswith(f"**{dossier_id}** · ")
+
+
 def test_an_unknown_code_finds_no_dossier(warehouse: Path) -> None:
     app = search("dossiers.py", "dossier_search", "JZ-NOTHING")
     assert [info.value for info in app.info] == ["未找到卷宗"]
