@@ -28,9 +28,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-# When a build ran or read a file, not what it computed: differs between any two builds.
+# When a build ran or read a file, and which build it was (build_info.version, the build
+# copy's name), not what it computed: differs between any two builds.
 MOMENT_COLUMNS = frozenset(
-    {"read_at", "built_at", "first_seen_at", "last_seen_at", "removed_at", "scans_read_at"}
+    {"read_at", "built_at", "first_seen_at", "last_seen_at", "removed_at", "scans_read_at", "version"}
 )
 # Floating-point columns are compared to this many decimals: a sum of doubles depends on the
 # order its rows are added in, which a restructured query may change (last-bit noise).

@@ -297,14 +297,17 @@ def _run_locked(
         if prepare_manifest():
             write("dbt manifest prepared (dbt parse)")
         definitions = build_definitions(**definitions_args)
-        result = definitions.resolve_job_def(job).execute_in_process(
-            instance=instance or dg.DagsterInstance.ephemeral(),
-            raise_on_error=False,
-            # Loggers only start when named in run config; without this Dagster's full
-            # debug console log would run instead of the progress lines.
-            run_config={"loggers": {"console": {}}},
-            tags={"dangan/as_of": moment},
-        )
+        # An ephemeral instance made here is disposed here: left to the garbage collector,
+        # its SQLite storage could be closed from whichever thread happens to collect it.
+        with contextlib.ExitStack() as owned:
+            result = definitions.resolve_job_def(job).execute_in_process(
+                instance=instance or owned.enter_context(dg.DagsterInstance.ephemeral()),
+                raise_on_error=False,
+                # Loggers only start when named in run config; without this Dagster's full
+                # debug console log would run instead of the progress lines.
+                run_config={"loggers": {"console": {}}},
+                tags={"dangan/as_of": moment},
+            )
     except Exception as error:  # the definitions themselves could not be loaded
         logger.debug("build set-up failed", exc_info=True)
         print(f"dangan build failed before any step ran: {type(error).__name__}: {error}", file=sys.stderr)

@@ -333,10 +333,14 @@ CONTRACT_FILTERS: dict[str, tuple[str, ...]] = {
     "expiring_week": ("expiring_week",),
     "expired": ("expired",),
     "no_contract": ("no_contract", "expired"),
+    # Not a group: a contract of any group may run longer than its voltage class's norm.
+    "term_exceeded": (),
 }
 
 
 def _contract_filter(name: str) -> tuple[str, tuple[str, ...]]:
+    if name == "term_exceeded":
+        return "term_exceeded", ()
     groups = CONTRACT_FILTERS[name]
     return f"contract_group in ({', '.join('?' for _ in groups)})", groups
 
@@ -371,6 +375,42 @@ def contract_rows(name: str, unit_code: str | None) -> pd.DataFrame:
         sql += " and unit_code = ?"
         params = (*params, unit_code)
     return query(sql + " order by expires_on nulls first, cust_no", params)
+
+
+# --- paper to-do list ------------------------------------------------------------------------
+
+
+def missing_document_units() -> list[str]:
+    frame = query(
+        "select distinct unit_code from marts.missing_documents where unit_code is not null order by 1"
+    )
+    return frame["unit_code"].tolist()
+
+
+def missing_document_people(unit_code: str | None) -> pd.DataFrame:
+    """Everyone with paper still to add: how many documents, of how many processes, since
+    when — the most first (counted in SQL: the list can be long)."""
+    where, params = ("where unit_code = ?", (unit_code,)) if unit_code else ("", ())
+    return query(
+        "select assignee_id, unit_code, count(*) as missing_count, count(distinct proc_id) as process_count, "
+        f"min(since) as oldest_since from marts.missing_documents {where} "
+        "group by assignee_id, unit_code order by missing_count desc, assignee_id",
+        params,
+    )
+
+
+def missing_documents(unit_code: str | None, assignee_id: str | None) -> pd.DataFrame:
+    """The to-do list, one row per missing document type, by person, process and node."""
+    conditions = [
+        (column, value) for column, value in (("unit_code", unit_code), ("assignee_id", assignee_id)) if value
+    ]
+    where = " and ".join(f"{column} = ?" for column, _ in conditions)
+    return query(
+        "select * from marts.missing_documents"
+        + (f" where {where}" if where else "")
+        + " order by assignee_id, proc_id, since, step_id, doc_type",
+        tuple(value for _, value in conditions),
+    )
 
 
 # --- audit ---------------------------------------------------------------------------------

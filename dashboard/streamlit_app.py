@@ -38,6 +38,7 @@ SECTIONS = {
     "section_operations": [
         ("sla", "sla.py", "sla", ":material/traffic:"),
         ("reminders", "reminders.py", "reminders", ":material/notifications:"),
+        ("missing_documents", "missing_documents.py", "missing_documents", ":material/note_add:"),
         ("contracts", "contracts.py", "contracts", ":material/contract:"),
         ("audit", "audit.py", "audit", ":material/fact_check:"),
     ],

@@ -25,7 +25,7 @@ from ingest.settings import SCAN_ZXING_PASS
 from scans.decode import read_page
 from scans.formats import SUFFIXES
 from scans.pages import Page, ScanReadError, open_scan, set_pixel_limit
-from scans.quality import may_hold_barcode, page_quality
+from scans.quality import barcode_spot, page_quality
 from scans.rows import FileRow, PageRow
 
 logger = logging.getLogger(__name__)
@@ -237,7 +237,7 @@ def _read_one_page(task: FileTask, page: Page, accept: re.Pattern[str] | None, *
             full_page=thorough,
             median=thorough,
             zxing=thorough and SCAN_ZXING_PASS,
-            gate=may_hold_barcode,
+            gate=barcode_spot,
         )
         found, accepted, decoder = read.found, read.accepted, read.decoder
         status = "decoded" if accepted else "no_barcode"

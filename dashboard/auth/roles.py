@@ -27,6 +27,8 @@ PAGES = (
     "quality",
     "access_log",
 )
+# The paper to-do list: everyone who adds paper or sees to it that it is added.
+TODO = ("missing_documents",)
 
 
 @dataclass(frozen=True)
@@ -42,12 +44,12 @@ class Role:
 ROLES: dict[str, Role] = {
     role.name: role
     for role in (
-        Role("leader", COMPANY, PAGES[:9]),
-        Role("unit_manager", UNIT, PAGES[:8], id_scans=True),
-        Role("team_leader", TEAM, PAGES[:8], id_scans=True),
-        Role("staff", PERSON, ("kpi", "rankings", "sla", "reminders")),
-        Role("auditor", COMPANY, PAGES[:9], id_scans=True),
-        Role("analyst", COMPANY, PAGES[:9], unmasked=True),
+        Role("leader", COMPANY, (*PAGES[:9], *TODO)),
+        Role("unit_manager", UNIT, (*PAGES[:8], *TODO), id_scans=True),
+        Role("team_leader", TEAM, (*PAGES[:8], *TODO), id_scans=True),
+        Role("staff", PERSON, ("kpi", "rankings", "sla", "reminders", *TODO)),
+        Role("auditor", COMPANY, (*PAGES[:9], *TODO), id_scans=True),
+        Role("analyst", COMPANY, (*PAGES[:9], *TODO), unmasked=True),
         Role("admin", SYSTEM, ("quality", "access_log"), raw_rows=True),
     )
 }

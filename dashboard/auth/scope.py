@@ -66,6 +66,11 @@ RULES: dict[str, dict[str, str]] = {
         TEAM: "team_code = {team}",
         PERSON: "person_id = {person}",
     },
+    "marts.missing_documents": {
+        UNIT: "unit_code = {unit}",
+        TEAM: "team_code = {team}",
+        PERSON: "assignee_id = {person}",
+    },
     "marts.reminder_digest": {
         UNIT: "unit_code = {unit}",
         TEAM: "team_code = {team}",
@@ -182,6 +187,9 @@ MASKED: dict[str, dict[str, str]] = {
         "address": f"case when cust_class = 'residential' then {mask_address_sql('address')} else address end",
     },
     "marts.dossier_lookup": {
+        "cust_name": f"case when cust_no in {_RESIDENTIAL} then {mask_name_sql('cust_name')} else cust_name end"
+    },
+    "marts.missing_documents": {
         "cust_name": f"case when cust_no in {_RESIDENTIAL} then {mask_name_sql('cust_name')} else cust_name end"
     },
     "marts.reminder_digest": {"mobile": mask_mobile_sql("mobile")},

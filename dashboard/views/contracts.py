@@ -1,5 +1,6 @@
 """合同管理: contracts expiring within a month or 7 days, expired, customers without a
-valid contract, and each unit's validity rate (as the monthly indicator gives it)."""
+valid contract, contracts longer than their voltage class's term norm, and each unit's
+validity rate (as the monthly indicator gives it)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ COLUMNS = [
     "alert_level",
     "contract_group",
 ]
+# The term filter shows what makes a contract too long.
+TERM_COLUMNS = ["signed_on", "term_over_days"]
 
 require_page("contracts")
 st.title(t("contracts_title"))
@@ -40,12 +43,13 @@ tabs = st.tabs([t(key) for key in counts])
 for tab, key in zip(tabs, counts, strict=True):
     with tab:
         rows = data.contract_rows(key, unit or None)
+        columns = [*COLUMNS, *TERM_COLUMNS] if key == "term_exceeded" else COLUMNS
         paginated(
-            rows[COLUMNS],
+            rows[columns],
             codes={"alert_level": "level", "contract_group": "contract_group"},
             flags=("auto_renew", "valid"),
             names=("unit_code", "manager_id"),
-            dates=("expires_on",),
+            dates=("expires_on", "signed_on") if key == "term_exceeded" else ("expires_on",),
             key=f"contract_{key}",
         )
 

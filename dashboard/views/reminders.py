@@ -1,4 +1,4 @@
-"""提醒催办: the six reminder categories by level, a person's own list, the urge digest."""
+"""提醒催办: the eight reminder categories by level, a person's own list, the urge digest."""
 
 from __future__ import annotations
 

@@ -35,7 +35,15 @@ from tests.dashboard.conftest import TEST_PASSWORD
 DASHBOARD = Path(__file__).resolve().parents[2] / "dashboard"
 VIEWS = DASHBOARD / "views"
 TIMEOUT_S = 60
-SCOPED_PAGES = ("kpi.py", "rankings.py", "sla.py", "reminders.py", "contracts.py", "audit.py")
+SCOPED_PAGES = (
+    "kpi.py",
+    "rankings.py",
+    "sla.py",
+    "reminders.py",
+    "contracts.py",
+    "audit.py",
+    "missing_documents.py",
+)
 
 
 @pytest.fixture

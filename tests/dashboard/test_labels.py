@@ -44,6 +44,9 @@ LABELLED_COLUMNS = (
     ("marts.customers", "first_category", "doc_category"),
     ("marts.dossier_lookup", "dossier_state", "dossier_state"),
     ("marts.borrowing_report", "approval", "approval"),
+    ("marts.missing_documents", "proc_type", "proc_type"),
+    ("marts.missing_documents", "node_code", "node"),
+    ("marts.missing_documents", "doc_type", "doc_type"),
 )
 
 

@@ -128,6 +128,23 @@ def test_kpi_page_without_company_rows_shows_the_lowest_and_highest_unit(
     assert f"最高 {pct(expected[2])}" in card.proto.delta_description
 
 
+def test_kpi_page_headline_cards_show_the_company_row(marts: duckdb.DuckDBPyConnection) -> None:
+    """GIVEN the company rows of kpi_monthly WHEN the KPI page opens THEN each headline card
+    shows the company's value of the month, and no note that company rows are missing."""
+    month = latest_month(marts)
+    value = marts.execute(
+        "select value from marts.kpi_monthly "
+        "where month = ? and tier = 'company' and indicator = 'timely_filing_rate'",
+        [month],
+    ).fetchone()[0]
+    name = labels(marts, "indicator")["timely_filing_rate"]
+    app = run_view("kpi.py")
+    card = next(metric for metric in app.metric if metric.label == name)
+    assert card.value == pct(value)
+    assert not any("（最低单位）" in metric.label for metric in app.metric)
+    assert not any("全公司汇总行" in caption.value for caption in app.caption)
+
+
 def test_rankings_page_lists_units_with_the_scorecards_rank_and_total(
     marts: duckdb.DuckDBPyConnection,
 ) -> None:
@@ -347,17 +364,20 @@ def test_contracts_page_counts_match_contract_status(marts: duckdb.DuckDBPyConne
         "select count(*) filter (where alert_level in ('reminder', 'warning')), "
         "count(*) filter (where alert_level = 'warning'), "
         "count(*) filter (where alert_level = 'overdue' and contract_id is not null), "
-        "count(*) filter (where not coalesce(valid, false)) from marts.contract_status"
+        "count(*) filter (where not coalesce(valid, false)), "
+        "count(*) filter (where term_exceeded) from marts.contract_status"
     ).fetchone()
     assert [int(metric.value) for metric in app.metric] == list(expected)
     groups = dict(
         marts.execute("select contract_group, count(*) from marts.contract_status group by all").fetchall()
     )
+    too_long = marts.execute("select count(*) from marts.contract_status where term_exceeded").fetchone()[0]
     assert [int(metric.value) for metric in app.metric] == [
         groups.get("expiring_week", 0) + groups.get("expiring_month", 0),
         groups.get("expiring_week", 0),
         groups.get("expired", 0),
         groups.get("no_contract", 0) + groups.get("expired", 0),
+        too_long,
     ]
 
 
@@ -377,6 +397,43 @@ def test_contracts_tab_lists_the_customers_of_its_contract_group(marts: duckdb.D
     shown = tab.dataframe[0].value
     assert shown["户号"].tolist() == expected["cust_no"].tolist()[:50]
     assert set(shown["合同分组"]) == {group_name}
+
+
+def test_contracts_term_tab_lists_the_contracts_longer_than_their_norm(
+    tiny_warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN two customers whose current contract runs longer than its norm WHEN the
+    contracts page opens THEN the term filter counts and lists exactly them, with how many
+    days over the norm each is."""
+    own, build = copy_of(tiny_warehouse, tmp_path)
+    con = duckdb.connect(str(build))
+    chosen = [
+        cust_no
+        for (cust_no,) in con.execute(
+            "select cust_no from marts.contract_status where contract_id is not null order by cust_no limit 2"
+        ).fetchall()
+    ]
+    con.execute("update marts.contract_status set term_exceeded = false")
+    con.execute(
+        "update marts.contract_status set term_exceeded = true, term_over_days = 40 where cust_no in (?, ?)",
+        chosen,
+    )
+    expected = [
+        cust_no
+        for (cust_no,) in con.execute(
+            "select cust_no from marts.contract_status where term_exceeded order by expires_on nulls first, cust_no"
+        ).fetchall()
+    ]
+    con.close()
+    publish(build, own)
+    monkeypatch.setenv("DANGAN_WAREHOUSE", str(own))
+    app = run_view("contracts.py")
+    card = next(metric for metric in app.metric if metric.label == "合同期限超标")
+    assert int(card.value) == 2
+    tab = next(tab for tab in app.tabs if tab.label == "合同期限超标")
+    shown = tab.dataframe[0].value
+    assert shown["户号"].tolist() == expected
+    assert shown["超出期限标准天数"].astype(int).tolist() == [40, 40]
 
 
 def test_audit_page_shows_population_and_sample_size_per_unit(marts: duckdb.DuckDBPyConnection) -> None:

@@ -126,6 +126,34 @@ def test_unsent_step_within_48h_of_the_cutoff_is_pending_not_failed(dbt_warehous
     assert _total(dbt_warehouse, NOVEMBER, "staff", "TB1") is None
 
 
+def test_company_figures_are_the_sums_over_the_supply_units(dbt_warehouse: DbtWarehouse) -> None:
+    """GIVEN the tiny set and TESTU WHEN the indicators are built THEN every month's company
+    numerator and denominator of each indicator are the sums over the supply units (each item
+    counts for exactly one unit), and the company row is scored, named from the seed and not
+    ranked."""
+    differences = dbt_warehouse.rows(
+        "with units as ("
+        "  select month, indicator, sum(numerator) as numerator, sum(denominator) as denominator"
+        "  from marts.kpi_monthly where tier = 'supply_unit' group by month, indicator),"
+        " company as ("
+        "  select month, indicator, numerator, denominator from marts.kpi_monthly where tier = 'company')"
+        " select * from units full outer join company using (month, indicator)"
+        " where units.numerator is distinct from company.numerator"
+        "  or units.denominator is distinct from company.denominator"
+    )
+    assert differences == []
+    # TESTU alone holds 2 of 4 sent steps in October; the company holds the units' sum, so more.
+    company = _indicator(dbt_warehouse, OCTOBER, "company", "company", "completion_rate")
+    assert company["denominator"] > 4
+    names = dbt_warehouse.rows("select distinct entity_name from marts.kpi_monthly where tier = 'company'")
+    assert names == [("国网嘉兴供电公司",)]
+    ranks = dbt_warehouse.rows(
+        "select rank, entities_ranked from marts.scorecard_monthly where tier = 'company' and month = ?",
+        [OCTOBER],
+    )
+    assert ranks == [(None, None)]
+
+
 def test_months_run_from_the_first_data_to_the_as_of_month(dbt_warehouse: DbtWarehouse) -> None:
     months = dbt_warehouse.rows(
         "select month, bool_or(provisional) from marts.scorecard_monthly group by month order by month"

@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from compare_marts import build_with, compare_warehouses, extract_revision, report  # noqa: E402
 
 # The last revision with the two parallel intermediate trees.
-BASELINE_REVISION = "6f2ec7c61a7fd68987c35c6c3d739678e2626438"
+BASELINE_REVISION = "cf1d23ed8900f6bd4be108361bd64ae634341052"
 
 pytestmark = pytest.mark.slow
 

@@ -536,6 +536,31 @@ def test_reminders_are_exactly_the_hand_counted_ones(operations: duckdb.DuckDBPy
         ("contract", "HT_LV", "M1", "warning"),
         ("contract", "HT_HV", "M1", "reminder"),
         ("contract", "C_NOCON", "M1", "overdue"),
+        # Borrowed 2 Oct, due 10 Oct, not returned: overdue. BR_OUT (due 20 Oct, 7 days
+        # ahead) is not yet in the 3-day window.
+        ("borrowing_return", "BR_LATE", "B1", "overdue"),
+    }
+
+
+def test_missing_documents_list_every_mandatory_type_a_completed_step_lacks(
+    operations: duckdb.DuckDBPyConnection,
+) -> None:
+    """GIVEN the scenario as of 2026-10-13 09:00 and the shipped catalogue WHEN the to-do
+    list is built THEN each completed archive-producing step lists the mandatory types of its
+    node its process lacks: new connections' ACCEPT needs a property proof too; P2 and P3
+    have their applications (added by as_of), not the rest; nothing for the cancelled P4
+    or for steps not completed by as_of (P1-3, P2-2)."""
+    assert rows(
+        operations, "select step_id, node_code, doc_type, assignee_id, since from marts.missing_documents"
+    ) == {
+        ("P1-1", "ACCEPT", "APPLICATION", "A1", ts("2026-09-28 17:00:00")),
+        ("P1-1", "ACCEPT", "ID_PROOF", "A1", ts("2026-09-28 17:00:00")),
+        ("P1-1", "ACCEPT", "PROPERTY_PROOF", "A1", ts("2026-09-28 17:00:00")),
+        ("P1-2", "SURVEY", "SURVEY_SHEET", "A1", ts("2026-10-11 09:00:00")),
+        ("P2-1", "ACCEPT", "ID_PROOF", "A1", ts("2026-10-11 08:59:59")),
+        ("P2-1", "ACCEPT", "PROPERTY_PROOF", "A1", ts("2026-10-11 08:59:59")),
+        ("P3-1", "ACCEPT", "ID_PROOF", "A1", ts("2026-09-28 12:00:00")),
+        ("P3-1", "ACCEPT", "PROPERTY_PROOF", "A1", ts("2026-09-28 12:00:00")),
     }
 
 

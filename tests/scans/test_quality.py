@@ -39,3 +39,31 @@ def test_form_page_without_barcode_shows_no_bar_pattern(dpi):
     pattern: its edges run both ways and cancel out."""
     page = render_pages("DG202411300061", pages=2, dpi=dpi, seed=dpi)[0][1]
     assert bar_pattern_share(page) < BAR_PATTERN_SHARE
+
+
+@pytest.mark.parametrize("degradation", [None, "noisy", "rotated_90", "rotated_180", "skewed"])
+def test_barcode_spot_is_a_crop_holding_the_whole_label(degradation):
+    """GIVEN a 200 dpi first page, upright, turned or speckled WHEN its barcode is looked for
+    THEN the crop returned holds the whole label: decoded alone (after a median for the
+    speckled one) it gives the page's code."""
+    from PIL import ImageFilter
+
+    from scans.decode import decode
+    from scans.quality import barcode_spot
+
+    page = render_pages("DG202411300062", dpi=200, degradation=degradation, seed=5)[0][0]
+    box = barcode_spot(page)
+    assert box is not None
+    crop = page.crop(box)
+    if degradation == "noisy":
+        crop = crop.filter(ImageFilter.MedianFilter(3))
+    assert [b.value for b in decode(crop)] == ["DG202411300062"]
+
+
+def test_form_page_without_barcode_has_no_barcode_spot():
+    """GIVEN a form page of text and ruled lines without barcode WHEN its barcode is looked
+    for THEN there is none (the whole-page passes are skipped)."""
+    from scans.quality import barcode_spot
+
+    page = render_pages("DG202411300063", pages=2, dpi=200, seed=6)[0][1]
+    assert barcode_spot(page) is None

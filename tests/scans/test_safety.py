@@ -153,3 +153,16 @@ def test_inside_a_daemonic_process_files_are_read_in_it_without_capping_it(tmp_p
     process.join(timeout=30)
     assert (files_new, files_failed) == (1, 0)
     assert limit == resource.getrlimit(resource.RLIMIT_AS)
+
+
+def test_workers_run_numpy_single_threaded_and_leave_the_host_environment_alone(monkeypatch) -> None:
+    """GIVEN a host without OPENBLAS_NUM_THREADS WHEN a worker process is started THEN the
+    worker sees it set to 1 (no BLAS thread pool to start per worker) and the host still
+    does not have it."""
+    from scans.pool import TaskPool
+
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    with TaskPool(workers=1, timeout=60) as pool:
+        seen = [result for _task, result in pool.run(os.getenv, ["OPENBLAS_NUM_THREADS"])]
+    assert seen == ["1"]
+    assert "OPENBLAS_NUM_THREADS" not in os.environ

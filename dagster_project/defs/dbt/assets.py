@@ -15,7 +15,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_
 
 from dagster_project.defs.common.resources import DUCKDB_POOL, RunParams, WarehouseResource
 from dagster_project.defs.dbt import runner
-from dagster_project.defs.dbt.resources import dbt_project, prepare_manifest
+from dagster_project.defs.dbt.resources import dbt_project, prepare_manifest, project_code_hash
 
 
 class DanganTranslator(DagsterDbtTranslator):
@@ -110,7 +110,9 @@ def prune_invocation_dirs(target: Path, keep: int = KEEP_INVOCATIONS) -> None:
 ALL_ROWS_JOBS = frozenset({"monthly_close"})
 
 
-def dbt_vars(params: RunParams, build_file: Path, *, all_rows: bool = True) -> dict[str, str]:
+def dbt_vars(
+    params: RunParams, build_file: Path, *, all_rows: bool = True, code_hash: str = ""
+) -> dict[str, str]:
     """The vars of one build: its moment, what ``marts.build_info`` reports about it, and
     which rows the data tests read.
 
@@ -122,7 +124,25 @@ def dbt_vars(params: RunParams, build_file: Path, *, all_rows: bool = True) -> d
         "build_version": build_file.name,
         "dangan_version": version("dangan"),
         "test_rows": "all" if all_rows or params.full_refresh else "changed",
+        "code_hash": code_hash,
     }
+
+
+def incremental_code_changed(build_file: Path, code_hash: str) -> bool:
+    """Whether the incremental models of ``build_file`` were computed by other code (or
+    by none yet): then the build runs dbt with --full-refresh (macro incremental_state)."""
+    import duckdb
+
+    # Read-write like every other connection to the build copy in this process: DuckDB
+    # refuses a second connection to one file with another configuration.
+    con = duckdb.connect(str(build_file))
+    try:
+        recorded = con.execute("select distinct code_hash from intermediate.incremental_state").fetchall()
+    except duckdb.CatalogException:
+        return True
+    finally:
+        con.close()
+    return recorded != [(code_hash,)]
 
 
 def mart_keys(manifest: Mapping[str, Any]) -> list[dg.AssetKey]:
@@ -148,12 +168,15 @@ def build_dbt_assets(manifest: Mapping[str, Any]) -> dg.AssetsDefinition:
         prune_invocation_dirs(target)
         selection, indirect = runner.selection_args(context, manifest, translator)
         all_rows = context.run.job_name in ALL_ROWS_JOBS
-        variables = dbt_vars(params, build_file, all_rows=all_rows)
+        code_hash = project_code_hash()
+        full_refresh = params.full_refresh or incremental_code_changed(build_file, code_hash)
+        variables = dbt_vars(params, build_file, all_rows=all_rows or full_refresh, code_hash=code_hash)
         args = [*BUILD_ARGS, "--vars", json.dumps(variables), *selection]
         if indirect:
             args += ["--indirect-selection", indirect]
-        if params.full_refresh:
+        if full_refresh:
             # History and frozen months are configured full_refresh: false and stay.
+            context.log.info("dbt --full-refresh: every incremental model is computed whole")
             args.append("--full-refresh")
         total = sum(1 for node in manifest["nodes"].values() if node["resource_type"] in RUN_TYPES)
         progress = DbtProgress(context.log, total)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import subprocess
 import sys
+from importlib.metadata import version
 from pathlib import Path
 
 from dagster_dbt import DbtProject
@@ -35,6 +37,30 @@ def newest_source_mtime(project_dir: Path) -> float:
             if path.is_file():
                 newest = max(newest, path.stat().st_mtime)
     return newest
+
+
+CODE_FOLDERS = ("models", "macros", "seeds", "snapshots")
+
+
+def project_code_hash(project_dir: Path | None = None) -> str:
+    """A hash of everything that decides what the models compute: the project's models,
+    macros, seeds and settings, and the official calendar's version (working days).
+
+    A build whose hash differs from the one recorded with the incremental models
+    (``intermediate.incremental_state``) recomputes them whole: a changed rule reaches
+    every row, not only the rows that changed since.
+    """
+    project_dir = project_dir or Path(dbt_project.project_dir)
+    digest = hashlib.sha256()
+    files = [project_dir / "dbt_project.yml"]
+    for folder in CODE_FOLDERS:
+        files += (path for path in (project_dir / folder).rglob("*") if path.is_file())
+    for path in sorted(files):
+        digest.update(path.relative_to(project_dir).as_posix().encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+    digest.update(f"chinesecalendar {version('chinesecalendar')}".encode())
+    return digest.hexdigest()[:16]
 
 
 def manifest_is_stale(project: DbtProject = dbt_project) -> bool:

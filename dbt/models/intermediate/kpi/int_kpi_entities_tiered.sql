@@ -1,10 +1,21 @@
-{#- The ranked entities of each tier with their place in the hierarchy: every supply unit,
-    every team, business staff (tier staff) and archive collectors (tier collector). -#}
+{#- The entities of each tier with their place in the hierarchy: the company (entity_id
+    company, its name from the seed thresholds, scored like a unit and never ranked), every
+    supply unit, every team, business staff (tier staff) and archive collectors (tier
+    collector). -#}
 with entities as (
     select * from {{ ref('int_org_entities_listed') }}
 ),
 
-final as (
+company as (
+    select
+        'company' as tier,
+        'company' as entity_id,
+        cast(null as varchar) as unit_code,
+        cast(null as varchar) as team_code,
+        {{ threshold_text('company_name') }} as entity_name,
+),
+
+tiered as (
     select
         case
             when entity_kind <> 'person' then entity_kind
@@ -17,6 +28,12 @@ final as (
         entity_name,
     from entities
     where entity_kind <> 'person' or is_business_staff or is_collector
+),
+
+final as (
+    select * from company
+    union all
+    select * from tiered
 )
 
 select * from final

@@ -2,7 +2,8 @@
     entity and indicator of the tier, for entities with at least one applicable indicator in
     the month. Pending items are left out of numerator and denominator; a denominator of 0
     makes the indicator not applicable (value, weight and score null); quality_points is
-    applicable only when another indicator of the person is. The mart kpi_monthly takes a
+    applicable only when another indicator of the person is. The company tier (entity
+    company) takes every item that counts for any supply unit (DOMAIN §8). The mart kpi_monthly takes a
     final month from frozen.kpi_monthly instead (DOMAIN §13). -#}
 with items as (
     select * from {{ ref('int_kpi_items_unioned') }}
@@ -21,6 +22,17 @@ months as (
 ),
 
 tier_items as (
+    select
+        month,
+        'company' as tier,
+        'company' as entity_id,
+        indicator,
+        is_pending,
+        is_success,
+        points,
+    from items
+    where unit_code is not null
+    union all
     select
         month,
         'supply_unit' as tier,

@@ -8,8 +8,9 @@
       (the numerator, lower is better) = a time-limited step red, its clock running from
       started_at to completed_at, or to the cutoff while not completed by then.
     - completeness_rate (collectors): processes completed in M with a last archive step;
-      success = every mandatory document type of every node among its steps present among
-      the process's documents added by the cutoff. -#}
+      success = every mandatory document type of every node among its steps (the catalogue
+      resolved per process type, int_required_documents_matched) present among the
+      process's documents added by the cutoff. -#}
 with processes as (
     select * from {{ ref('int_processes_summarised') }}
 ),
@@ -18,12 +19,8 @@ steps as (
     select * from {{ ref('int_steps_matched_to_archive') }}
 ),
 
-documents as (
-    select * from {{ ref('stg_archive__documents') }}
-),
-
 required_documents as (
-    select * from {{ ref('required_documents') }}
+    select * from {{ ref('int_required_documents_matched') }}
 ),
 
 months as (
@@ -106,46 +103,14 @@ overdue as (
     where completed_in_month.is_business_expansion
 ),
 
-required as (
-    select distinct
-        completed_in_month.month,
-        completed_in_month.proc_id,
-        required_documents.doc_type,
-    from completed_in_month
-    inner join steps
-        on completed_in_month.proc_id = steps.proc_id
-    inner join required_documents
-        on
-            completed_in_month.proc_type = required_documents.proc_type
-            and steps.node_code = required_documents.node_code
-    where required_documents.is_mandatory
-),
-
-present as (
-    select distinct
-        completed_in_month.month,
-        completed_in_month.proc_id,
-        documents.doc_type,
-    from completed_in_month
-    inner join documents
-        on
-            completed_in_month.proc_id = documents.proc_id
-            and completed_in_month.cutoff_at >= documents.added_at
-),
-
 missing as (
-    select
-        required.month,
-        required.proc_id,
-        count(*) as missing_types,
-    from required
-    left join present
-        on
-            required.month = present.month
-            and required.proc_id = present.proc_id
-            and required.doc_type = present.doc_type
-    where present.doc_type is null
-    group by required.month, required.proc_id
+    select distinct
+        completed_in_month.month,
+        completed_in_month.proc_id,
+    from completed_in_month
+    inner join required_documents
+        on completed_in_month.proc_id = required_documents.proc_id
+    where {{ as_of_cut('required_documents.first_added_at', 'completed_in_month.cutoff_at') }} is null
 ),
 
 completeness as (

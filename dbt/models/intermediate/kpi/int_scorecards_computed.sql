@@ -3,7 +3,8 @@
     weights x 100, rounded half up to 2 decimals, in exact arithmetic (scores carry 4
     decimals; see exact_sums.sql), so a total never depends on the order the rows were
     summed in; rank() by total_score, highest first, within month and tier (ties share a
-    rank; the staff tier holds business staff only). The mart scorecard_monthly takes a
+    rank; the staff tier holds business staff only). The company row is scored like a unit
+    and carries no rank (rank and entities_ranked null). The mart scorecard_monthly takes a
     final month from frozen.scorecard_monthly instead (DOMAIN §13). -#}
 with kpi as (
     select * from {{ ref('int_kpi_figures_computed') }}
@@ -54,8 +55,10 @@ final as (
         score_sum,
         weight_sum,
         applicable_indicators,
-        rank() over (partition by month, tier order by total_score desc) as rank,
-        count(*) over (partition by month, tier) as entities_ranked,
+        case
+            when tier <> 'company' then rank() over (partition by month, tier order by total_score desc)
+        end as rank,
+        case when tier <> 'company' then count(*) over (partition by month, tier) end as entities_ranked,
         provisional,
     from ranked
 )

@@ -1,3 +1,11 @@
+{{ config(
+    materialized='incremental',
+    unique_key='step_id',
+    incremental_strategy='delete+insert',
+    pre_hook="{{ incremental_reset() }}",
+    post_hook="{{ incremental_record(['stg_marketing__process_steps', 'stg_marketing__processes', 'stg_marketing__customers', 'stg_archive__archive_steps', 'stg_archive__documents']) }}",
+) }}
+
 {#- Every marketing step with its process, customer, attribution, its time limit and the
     archive step that mirrors it, with its first
     document twice: the archive step's first_doc_at and the first document row added for
@@ -9,12 +17,23 @@
     assignee_team_code_at_step at the step's moment (its completed_at, or as_of while not
     completed by then), which the step's indicators count by; the customer class, and so
     the time limit, at the step's moment. is_cancelled: cancelled at as_of; cancelled_at
-    for the months' cutoffs. -#}
-with steps as (
+    for the months' cutoffs.
+    Incremental (macro incremental_state): an hourly build recomputes the steps whose
+    inputs changed since the build that last wrote the model, and the steps open then,
+    whose moment moves with as_of; a step whose document count or first document moved
+    (a document re-attached to another step) is recomputed too. -#}
+-- depends_on: {{ ref('ingest_limits') }}
+{%- set state = incremental_state() %}
+
+with source_steps as (
+    select * from {{ ref('stg_marketing__process_steps') }}
+),
+
+steps as (
     select
         *,
         coalesce({{ as_of_cut('completed_at', as_of()) }}, {{ as_of() }}) as step_moment,
-    from {{ ref('stg_marketing__process_steps') }}
+    from source_steps
 ),
 
 processes as (
@@ -62,6 +81,62 @@ step_documents as (
     where step_id is not null
     group by step_id
 ),
+
+{%- if state %}
+{%- set recorded = "cast('" ~ state.as_of ~ "' as timestamp)" %}
+
+changed_staff as (
+    select staff_id from staff_versions
+    where valid_from > {{ recorded }} or valid_to > {{ recorded }}
+),
+
+changed_processes as (
+    select proc_id from processes
+    where {{ changed_since(state) }}
+    union
+    select proc_id from process_versions
+    where
+        valid_from > {{ recorded }}
+        or valid_to > {{ recorded }}
+        or owner_id in (select changed_staff.staff_id from changed_staff)
+    union
+    select processes.proc_id
+    from processes
+    inner join customer_versions
+        on processes.cust_no = customer_versions.cust_no
+    where customer_versions.valid_from > {{ recorded }} or customer_versions.valid_to > {{ recorded }}
+    union
+    select processes.proc_id
+    from processes
+    inner join {{ ref('stg_marketing__customers') }} as customers
+        on processes.cust_no = customers.cust_no
+    where {{ changed_since(state, 'customers.updated_at') }}
+),
+
+affected_steps as (
+    select step_id from source_steps
+    where
+        {{ changed_since(state) }}
+        or completed_at is null
+        or completed_at > {{ recorded }}
+        or assignee_id in (select changed_staff.staff_id from changed_staff)
+        or proc_id in (select changed_processes.proc_id from changed_processes)
+    union
+    select step_id from archive_steps
+    where {{ changed_since(state) }} or collector_id in (select changed_staff.staff_id from changed_staff)
+    union
+    select step_id from documents
+    where step_id is not null and {{ changed_since(state) }}
+    union
+    select recorded_steps.step_id
+    from {{ this }} as recorded_steps
+    left join step_documents
+        on recorded_steps.step_id = step_documents.step_id
+    where
+        coalesce(step_documents.document_count, 0) != recorded_steps.document_count
+        or step_documents.first_doc_added_at is distinct from recorded_steps.first_doc_added_at
+),
+{%- endif %}
 
 joined as (
     select
@@ -135,6 +210,9 @@ joined as (
         on process_now.owner_id = owner.staff_id
     left join staff as collector
         on archive_steps.collector_id = collector.staff_id
+    {%- if state %}
+        where steps.step_id in (select affected_steps.step_id from affected_steps)
+    {%- endif %}
 ),
 
 final as (

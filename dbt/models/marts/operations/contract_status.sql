@@ -3,7 +3,10 @@
     expires_on) and the contract alert of §6. Standing, recency and validity are the
     macros of macros/contracts.sql, shared with contract_valid_rate. A customer without a current contract is
     invalid and overdue. contract_group puts each customer in exactly one group
-    (no_contract, expired, expiring_week, expiring_month, valid) for the dashboard's filters. -#}
+    (no_contract, expired, expiring_week, expiring_month, valid) for the dashboard's filters.
+    term_exceeded (DOMAIN §4): the current contract's term (signed_on to expires_on) is longer
+    than its customer's voltage-class norm (seed contract_term_norms) by more than
+    contract_term_grace_days days; false without a current contract or a norm. -#}
 with customers as (
     select * from {{ ref('stg_marketing__customers') }}
 ),
@@ -14,6 +17,10 @@ contracts as (
 
 staff as (
     select * from {{ ref('int_staff_attributed') }}
+),
+
+term_norms as (
+    select * from {{ ref('contract_term_norms') }}
 ),
 
 active_customers as (
@@ -72,12 +79,20 @@ joined as (
         current_contracts.expires_on,
         windows.alert_until_on,
         active_customers.opened_on,
+        term_norms.term_months as term_norm_months,
+        {{ dbt.datediff(
+            'cast(' ~ dbt.dateadd('month', 'term_norms.term_months', 'current_contracts.signed_on') ~ ' as date)',
+            'current_contracts.expires_on',
+            'day'
+        ) }} as term_over_days,
     from active_customers
     cross join windows
     left join current_contracts
         on active_customers.cust_no = current_contracts.cust_no
     left join staff
         on active_customers.manager_id = staff.staff_id
+    left join term_norms
+        on active_customers.voltage_class = term_norms.voltage_class
 ),
 
 classified as (
@@ -118,6 +133,9 @@ final as (
         expires_on,
         alert_until_on,
         opened_on,
+        term_norm_months,
+        term_over_days,
+        coalesce(term_over_days > {{ threshold('contract_term_grace_days', 'integer') }}, false) as term_exceeded,
     from classified
 )
 

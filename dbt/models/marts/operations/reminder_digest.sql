@@ -3,7 +3,10 @@
     earliest deadline first) ready for SMS, e-mail or a group webhook. Every overdue
     reminder is an urge (催办); has_urge marks the people who must be urged. -#}
 {%- set max_lines = var('reminder_digest_max_lines', 20) -%}
-{%- set categories = ['to_add', 'to_send', 'to_hand_over', 'dossier_to_transfer', 'contract', 'sla'] -%}
+{%- set categories = [
+    'to_add', 'to_send', 'to_hand_over', 'dossier_to_transfer', 'contract', 'sla',
+    'rectification', 'borrowing_return',
+] -%}
 with reminders as (
     select * from {{ ref('reminders') }}
     where person_id is not null

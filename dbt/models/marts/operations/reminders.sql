@@ -1,5 +1,6 @@
-{#- 提示信息: the six reminder categories of DOMAIN.md §6, evaluated as of as_of. One row
-    per category and object; person_id is who must act. Cancelled processes raise none.
+{#- 提示信息: the eight reminder categories of DOMAIN.md §6, evaluated as of as_of. One row
+    per category and object; person_id is who must act. Cancelled processes raise none (an
+    audit finding is followed up whatever became of its process: the paper is still wrong).
     due_at is the last moment the work is on time (for day deadlines, the end of the day).
     The 48 h level is calendar hours: exactly 48 h since completion is still a reminder. -#}
 {#- Steps started and processes accepted by as_of; a step's first document is either the
@@ -53,6 +54,31 @@ sla_steps as (
 
 customers as (
     select * from {{ ref('stg_marketing__customers') }}
+),
+
+process_units as (
+    select
+        proc_id,
+        unit_code,
+    from {{ ref('int_processes_summarised') }}
+),
+
+audit_checks as (
+    select * from {{ ref('stg_archive__audit_checks') }}
+    where checked_at <= {{ as_of() }}
+),
+
+audit_findings as (
+    select * from {{ ref('stg_archive__audit_findings') }}
+    where {{ as_of_cut('rectified_at', as_of()) }} is null
+),
+
+borrowings as (
+    select * from {{ ref('stg_archive__borrowings') }}
+    where
+        borrowed_at <= {{ as_of() }}
+        and {{ as_of_cut('returned_at', as_of()) }} is null
+        and due_on is not null
 ),
 
 step_reminders as (
@@ -171,6 +197,71 @@ sla_reminders as (
     from sla_steps
 ),
 
+open_findings as (
+    select
+        audit_findings.finding_id,
+        audit_findings.responsible_id,
+        process_units.unit_code,
+        audit_checks.checked_at,
+        {{ workday_add('audit_checks.checked_at', threshold('rectification_workdays', 'integer')) }} as due_on,
+    from audit_findings
+    inner join audit_checks
+        on audit_findings.check_id = audit_checks.check_id
+    left join process_units
+        on audit_checks.proc_id = process_units.proc_id
+),
+
+rectification_reminders as (
+    select
+        'rectification' as category,
+        responsible_id as person_id,
+        finding_id as object_id,
+        'finding_id' as object_kind,
+        unit_code,
+        case
+            when {{ as_of_date() }} > due_on then 'overdue'
+            when {{ as_of_date() }} = due_on then 'warning'
+            else 'reminder'
+        end as level,
+        checked_at as since,
+        {{ dbt.dateadd('second', -1, dbt.dateadd('day', 1, 'cast(due_on as timestamp)')) }} as due_at
+    from open_findings
+),
+
+open_borrowings as (
+    select
+        borrowings.borrow_id,
+        borrowings.borrower_id,
+        customers.unit_code,
+        borrowings.borrowed_at,
+        borrowings.due_on,
+    from borrowings
+    left join dossiers
+        on borrowings.dossier_id = dossiers.dossier_id
+    left join customers
+        on dossiers.cust_no = customers.cust_no
+    where
+        {{ as_of_date() }}
+        >= {{ dbt.dateadd('day', '-1 * ' ~ threshold('borrowing_reminder_days', 'integer'), 'borrowings.due_on') }}
+),
+
+borrowing_reminders as (
+    select
+        'borrowing_return' as category,
+        borrower_id as person_id,
+        borrow_id as object_id,
+        'borrow_id' as object_kind,
+        unit_code,
+        case
+            when {{ as_of_date() }} > due_on then 'overdue'
+            when {{ as_of_date() }} = due_on then 'warning'
+            else 'reminder'
+        end as level,
+        borrowed_at as since,
+        {{ dbt.dateadd('second', -1, dbt.dateadd('day', 1, 'cast(due_on as timestamp)')) }} as due_at
+    from open_borrowings
+),
+
 unioned as (
     select * from step_reminders
     union all
@@ -181,6 +272,10 @@ unioned as (
     select * from contract_reminders
     union all
     select * from sla_reminders
+    union all
+    select * from rectification_reminders
+    union all
+    select * from borrowing_reminders
 ),
 
 staff as (
