@@ -536,6 +536,15 @@ def customer_processes(cust_no: str) -> pd.DataFrame:
     )
 
 
+def customer_missing_documents(cust_no: str) -> pd.DataFrame:
+    """The paper still to add to the customer's processes (``marts.missing_documents``:
+    steps completed, processes not cancelled), oldest first."""
+    return query(
+        "select * from marts.missing_documents where cust_no = ? order by since, proc_id, step_id, doc_type",
+        (cust_no,),
+    )
+
+
 def customer_borrowings(cust_no: str) -> pd.DataFrame:
     return query(
         "select * from marts.borrowing_report where cust_no = ? order by requested_at desc", (cust_no,)

@@ -324,6 +324,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "role_admin": ("系统管理员", "Administrator"),
     # customer header and search
     "no_customer": ("未找到客户", "No customer found"),
+    "customer_todo": ("待补纸质档案", "Paper still to add"),
     "cust_class": ("客户类别", "Customer class"),
     "voltage_class": ("电压等级", "Voltage"),
     "supply_mode": ("供电方式", "Supply mode"),

@@ -181,6 +181,22 @@ if not audits.empty:
         width="stretch",
     )
 
+st.subheader(t("customer_todo"))
+todo = data.customer_missing_documents(cust_no)
+if todo.empty:
+    st.caption(t("no_data"))
+else:
+    st.dataframe(
+        display(
+            todo[["proc_id", "proc_type", "node_code", "doc_type", "assignee_id", "since"]],
+            codes={"proc_type": "proc_type", "node_code": "node", "doc_type": "doc_type"},
+            names=("assignee_id",),
+            timestamps=("since",),
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
 borrowings = data.customer_borrowings(cust_no)
 if not borrowings.empty:
     st.subheader(t("borrowings"))

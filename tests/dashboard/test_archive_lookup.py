@@ -178,6 +178,32 @@ def test_the_archive_opens_on_the_first_category_holding_a_document(marts: duckd
     assert tab_container_default(app) == CATEGORIES.index(first_category)
 
 
+def test_the_customer_page_lists_the_paper_still_to_add(marts: duckdb.DuckDBPyConnection) -> None:
+    """GIVEN the customer with the most lines on the paper to-do list WHEN opened THEN the
+    page lists each of them: process, node and document type named, as the mart has them."""
+    cust_no = marts.execute(
+        "select cust_no from marts.missing_documents group by cust_no order by count(*) desc, cust_no limit 1"
+    ).fetchone()[0]
+    expected = marts.execute(
+        "select proc_id, doc_type from marts.missing_documents where cust_no = ? "
+        "order by since, proc_id, step_id, doc_type",
+        [cust_no],
+    ).fetchall()
+    doc_names = dict(
+        marts.execute("select code, zh from marts.code_labels where kind = 'doc_type'").fetchall()
+    )
+    app = search("customer.py", "cust_search", cust_no)
+    assert "待补纸质档案" in [header.value for header in app.subheader]
+    shown = next(
+        frame.value
+        for frame in app.dataframe
+        if "文件类型" in frame.value.columns and "环节" in frame.value.columns
+    )
+    assert list(zip(shown["流程编号"], shown["文件类型"], strict=True)) == [
+        (proc_id, doc_names[doc_type]) for proc_id, doc_type in expected
+    ]
+
+
 def test_a_search_that_finds_nobody_says_no_customer_found(warehouse: Path) -> None:
     app = search("customer.py", "cust_search", "无此客户XYZ")
     assert [info.value for info in app.info] == ["未找到客户"]
