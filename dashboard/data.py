@@ -453,12 +453,6 @@ def quality_points(month: dt.date) -> pd.DataFrame:
 # --- customer archive ------------------------------------------------------------------------
 
 
-CUSTOMER_SEARCH = (
-    ("marts.customer_documents", ("cust_no", "cust_name", "barcode")),
-    ("marts.contract_status", ("cust_no", "cust_name")),
-)
-
-
 def like_contains(text: str) -> str:
     """An ``ilike ? escape '\\'`` pattern matching ``text`` anywhere, its own ``%`` and ``_``
     taken literally (a search for ``%`` must not list every customer)."""
@@ -466,20 +460,44 @@ def like_contains(text: str) -> str:
     return f"%{escaped}%"
 
 
+# A customer matches by number, name or address (marts.customers, masked where the role
+# reads them masked) or by the barcode of one of its documents or dossiers. The exact
+# number comes first, always, then an exact barcode, then everything else by number: a
+# number that other numbers or barcodes contain must still open its own customer.
+CUSTOMER_SEARCH_SQL = """
+with barcodes as (
+    select cust_no, barcode from marts.customer_documents
+    union all
+    select cust_no, barcode from marts.dossier_lookup
+),
+matched_barcodes as (
+    select cust_no, max(barcode = ?) as is_exact from barcodes
+    where barcode ilike ? escape '\\' group by cust_no
+)
+select customers.cust_no, customers.cust_name,
+    case when customers.cust_no = ? then 0 when matched_barcodes.is_exact then 1 else 2 end as match_rank
+from marts.customers as customers
+left join matched_barcodes on customers.cust_no = matched_barcodes.cust_no
+where customers.cust_no = ? or customers.cust_no ilike ? escape '\\' or customers.cust_name ilike ? escape '\\'
+    or customers.address ilike ? escape '\\' or matched_barcodes.cust_no is not null
+order by match_rank, customers.cust_no
+"""
+
+
 def search_customers(text: str, limit: int = 200) -> pd.DataFrame:
-    """Customers whose number, name or a document's barcode contains ``text``."""
-    pattern = like_contains(text.strip())
-    parts: list[str] = []
-    params: list = []
-    for table, fields in CUSTOMER_SEARCH:
-        clauses = " or ".join(f"{name} ilike ? escape '\\'" for name in fields)
-        parts.append(f"select cust_no, cust_name from {table} where {clauses}")
-        params += [pattern] * len(fields)
-    sql = (
-        f"select cust_no, max(cust_name) as cust_name from ({' union all '.join(parts)}) "
-        f"group by cust_no order by cust_no limit {int(limit)}"
-    )
-    return query(sql, tuple(params))
+    """Customers whose number, name, address or a document's or dossier's barcode contains
+    ``text``: the customer with exactly that number first, then one with exactly that
+    barcode, then the rest by number (columns cust_no, cust_name, match_rank)."""
+    exact = text.strip()
+    pattern = like_contains(exact)
+    params = (exact, pattern, exact, exact, pattern, pattern, pattern)
+    return query(f"{CUSTOMER_SEARCH_SQL} limit {int(limit)}", params)
+
+
+def customer(cust_no: str) -> pd.Series | None:
+    """The customer's header row of ``marts.customers`` (None when out of the user's scope)."""
+    frame = query("select * from marts.customers where cust_no = ?", (cust_no,))
+    return None if frame.empty else frame.iloc[0]
 
 
 def customer_document_counts(cust_no: str) -> dict[str, int]:
@@ -518,9 +536,51 @@ def customer_processes(cust_no: str) -> pd.DataFrame:
     )
 
 
+def customer_missing_documents(cust_no: str) -> pd.DataFrame:
+    """The paper still to add to the customer's processes (``marts.missing_documents``:
+    steps completed, processes not cancelled), oldest first."""
+    return query(
+        "select * from marts.missing_documents where cust_no = ? order by since, proc_id, step_id, doc_type",
+        (cust_no,),
+    )
+
+
 def customer_borrowings(cust_no: str) -> pd.DataFrame:
     return query(
         "select * from marts.borrowing_report where cust_no = ? order by requested_at desc", (cust_no,)
+    )
+
+
+def find_dossiers(text: str) -> pd.DataFrame:
+    """The dossiers a scanned or typed code names: a dossier's barcode or number, or a
+    document's barcode (the dossiers of that document's process), exact matches only."""
+    code = text.strip()
+    return query(
+        "select * from marts.dossier_lookup where barcode = ? or dossier_id = ? "
+        "or proc_id in (select proc_id from marts.customer_documents where barcode = ? and proc_id is not null) "
+        "order by dossier_id",
+        (code, code, code),
+    )
+
+
+def borrowing_report() -> pd.DataFrame:
+    """Every borrowing as of the build, newest request first."""
+    return query("select * from marts.borrowing_report order by requested_at desc, borrow_id")
+
+
+def unapproved_borrowings() -> pd.DataFrame:
+    """Borrowings made without prior approval (DOMAIN §6), newest month first, by unit."""
+    return query(
+        "select * from marts.borrowing_report where is_unapproved "
+        "order by borrowed_month desc, unit_code, borrowed_at, borrow_id"
+    )
+
+
+def unapproved_borrowing_counts() -> pd.DataFrame:
+    """Unapproved borrowings counted per month borrowed and unit."""
+    return query(
+        "select borrowed_month, unit_code, count(*) as unapproved_count from marts.borrowing_report "
+        "where is_unapproved group by borrowed_month, unit_code order by borrowed_month desc, unit_code"
     )
 
 

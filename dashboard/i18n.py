@@ -233,7 +233,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "findings_by_person": ("扣分（按人员）", "Quality points by person"),
     # customer
     "customer_title": ("一户一档", "One customer, one archive"),
-    "search": ("搜索（户号、户名、条码）", "Search (account, name, barcode)"),
+    "search": ("搜索（户号、户名、地址、条码）", "Search (account, name, address, barcode)"),
     "search_results": ("匹配客户", "Matching customers"),
     "pick_customer": ("选择客户", "Customer"),
     "documents": ("档案文件", "Documents"),
@@ -322,6 +322,46 @@ LABELS: dict[str, tuple[str, str]] = {
     "role_auditor": ("稽查中心", "Audit centre"),
     "role_analyst": ("数据分析", "Analyst"),
     "role_admin": ("系统管理员", "Administrator"),
+    # customer header and search
+    "no_customer": ("未找到客户", "No customer found"),
+    "customer_todo": ("待补纸质档案", "Paper still to add"),
+    "cust_class": ("客户类别", "Customer class"),
+    "voltage_class": ("电压等级", "Voltage"),
+    "supply_mode": ("供电方式", "Supply mode"),
+    "closed_on": ("销户日期", "Closed"),
+    "no_contract_short": ("无合同", "No contract"),
+    "contract_valid_until": (
+        "{contract_id}，至 {expires_on}（{valid}）",
+        "{contract_id}, until {expires_on} ({valid})",
+    ),
+    "contract_is_valid": ("有效", "valid"),
+    "contract_not_valid": ("无效", "not valid"),
+    # dossiers and borrowing
+    "page_dossiers": ("卷宗与借阅", "Dossiers and borrowing"),
+    "dossiers_title": ("卷宗查询与借阅管理", "Dossier lookup and borrowing"),
+    "dossier_search": (
+        "扫描或输入卷宗条码、卷宗编号或文件条码",
+        "Scan or type a dossier barcode, dossier number or document barcode",
+    ),
+    "no_dossier": ("未找到卷宗", "No dossier found"),
+    "dossier_state": ("卷宗状态", "State"),
+    "location": ("存放位置", "Location"),
+    "no_location": ("尚未移交档案室", "not in the archive room yet"),
+    "borrowed_by": ("借阅人", "Borrowed by"),
+    "collector_id": ("档案收集员", "Collector"),
+    "transferred_at": ("移交档案室时间", "Transferred"),
+    "borrowed_at": ("借出时间", "Borrowed"),
+    "approved_at": ("批准时间", "Approved"),
+    "approved_by": ("批准人", "Approved by"),
+    "approval": ("审批情况", "Approval"),
+    "borrowed_month": ("借出月份", "Month borrowed"),
+    "unapproved_count": ("未经批准借出数", "Borrowed without approval"),
+    "unapproved_list": ("未经批准借出清单", "Unapproved borrowings"),
+    "borrowing_report": ("借阅报表", "Borrowing report"),
+    "unapproved_borrowings": (
+        "未经批准借出（按单位、月份）",
+        "Borrowed without approval (by unit and month)",
+    ),
 }
 
 

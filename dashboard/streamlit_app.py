@@ -44,6 +44,7 @@ SECTIONS = {
     ],
     "section_archive": [
         ("customer", "customer.py", "customer", ":material/person_search:"),
+        ("dossiers", "dossiers.py", "dossiers", ":material/inventory_2:"),
         ("quality", "quality.py", "quality", ":material/rule:"),
         ("access_log", "access_log.py", "access_log", ":material/policy:"),
     ],

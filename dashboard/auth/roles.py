@@ -15,7 +15,18 @@ COMPANY, UNIT, TEAM, PERSON, SYSTEM = "company", "unit", "team", "person", "syst
 # Scans of identity documents: previewed only for roles with ``id_scans``.
 ID_DOCUMENT_TYPES = frozenset({"ID_PROOF"})
 
-PAGES = ("kpi", "rankings", "sla", "reminders", "contracts", "audit", "customer", "quality", "access_log")
+PAGES = (
+    "kpi",
+    "rankings",
+    "sla",
+    "reminders",
+    "contracts",
+    "audit",
+    "customer",
+    "dossiers",
+    "quality",
+    "access_log",
+)
 # The paper to-do list: everyone who adds paper or sees to it that it is added.
 TODO = ("missing_documents",)
 
@@ -33,12 +44,12 @@ class Role:
 ROLES: dict[str, Role] = {
     role.name: role
     for role in (
-        Role("leader", COMPANY, (*PAGES[:8], *TODO)),
-        Role("unit_manager", UNIT, (*PAGES[:7], *TODO), id_scans=True),
-        Role("team_leader", TEAM, (*PAGES[:7], *TODO), id_scans=True),
+        Role("leader", COMPANY, (*PAGES[:9], *TODO)),
+        Role("unit_manager", UNIT, (*PAGES[:8], *TODO), id_scans=True),
+        Role("team_leader", TEAM, (*PAGES[:8], *TODO), id_scans=True),
         Role("staff", PERSON, ("kpi", "rankings", "sla", "reminders", *TODO)),
-        Role("auditor", COMPANY, (*PAGES[:8], *TODO), id_scans=True),
-        Role("analyst", COMPANY, (*PAGES[:8], *TODO), unmasked=True),
+        Role("auditor", COMPANY, (*PAGES[:9], *TODO), id_scans=True),
+        Role("analyst", COMPANY, (*PAGES[:9], *TODO), unmasked=True),
         Role("admin", SYSTEM, ("quality", "access_log"), raw_rows=True),
     )
 }

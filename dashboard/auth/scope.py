@@ -106,6 +106,16 @@ RULES: dict[str, dict[str, str]] = {
         TEAM: f"cust_no in {_TEAM_CUSTOMERS}",
         PERSON: "borrower_id = {person}",
     },
+    "marts.customers": {
+        UNIT: "unit_code = {unit}",
+        TEAM: f"cust_no in {_TEAM_CUSTOMERS}",
+        PERSON: f"cust_no in {_PERSON_CUSTOMERS}",
+    },
+    "marts.dossier_lookup": {
+        UNIT: "unit_code = {unit}",
+        TEAM: f"cust_no in {_TEAM_CUSTOMERS}",
+        PERSON: "borrower_id = {person}",
+    },
     "marts.scan_pages": {
         UNIT: f"doc_id in (select doc_id from marts.customer_documents where cust_no in {_UNIT_CUSTOMERS})",
         TEAM: f"doc_id in (select doc_id from marts.customer_documents where cust_no in {_TEAM_CUSTOMERS})",
@@ -170,6 +180,13 @@ MASKED: dict[str, dict[str, str]] = {
         "cust_name": f"case when cust_no in {_RESIDENTIAL} then {mask_name_sql('cust_name')} else cust_name end"
     },
     "marts.customer_documents": {
+        "cust_name": f"case when cust_no in {_RESIDENTIAL} then {mask_name_sql('cust_name')} else cust_name end"
+    },
+    "marts.customers": {
+        "cust_name": f"case when cust_class = 'residential' then {mask_name_sql('cust_name')} else cust_name end",
+        "address": f"case when cust_class = 'residential' then {mask_address_sql('address')} else address end",
+    },
+    "marts.dossier_lookup": {
         "cust_name": f"case when cust_no in {_RESIDENTIAL} then {mask_name_sql('cust_name')} else cust_name end"
     },
     "marts.missing_documents": {

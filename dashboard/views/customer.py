@@ -2,15 +2,46 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import data, scan_view
 from dashboard.auth import session
 from dashboard.auth.roles import ID_DOCUMENT_TYPES, ROLES
 from dashboard.i18n import t
-from dashboard.ui import code, display, paginated, require_page
+from dashboard.ui import code, day, display, escape_markdown, paginated, require_page, truthy
 
 CATEGORIES = ("expansion", "inspection", "metering", "billing", "other")
+
+
+def header(row: pd.Series) -> None:
+    """Who the customer is, before any document: class, voltage, supply mode, unit,
+    manager, contract and address (``marts.customers``)."""
+    st.subheader(escape_markdown(f"{row['cust_no']} {row['cust_name'] or ''}".strip()))
+    if pd.isna(row["contract_id"]):
+        contract_text = t("no_contract_short")
+    else:
+        validity = t("contract_is_valid") if truthy(row["valid"]) else t("contract_not_valid")
+        contract_text = t(
+            "contract_valid_until",
+            contract_id=row["contract_id"],
+            expires_on=day(row["expires_on"]),
+            valid=validity,
+        )
+    manager = "" if pd.isna(row["manager_id"]) else f"{row['manager_name'] or ''} ({row['manager_id']})"
+    fields = [
+        ("cust_class", code("cust_class", row["cust_class"])),
+        ("voltage_class", code("voltage_class", row["voltage_class"])),
+        ("supply_mode", code("supply_mode", row["supply_mode"])),
+        ("unit_code", row["unit_name"] or row["unit_code"]),
+        ("manager_id", manager or "—"),
+        ("contract", contract_text),
+        ("address", row["address"] or "—"),
+    ]
+    if not pd.isna(row["closed_on"]):
+        fields.append(("closed_on", day(row["closed_on"])))
+    st.markdown("  \n".join(f"**{t(label)}**：{escape_markdown(value)}" for label, value in fields))
+
 
 require_page("customer")
 st.title(t("customer_title"))
@@ -20,7 +51,7 @@ if not text:
     st.stop()
 matches = data.search_customers(text)
 if matches.empty:
-    st.info(t("no_data"))
+    st.info(t("no_customer"))
     st.stop()
 customer_names = dict(zip(matches["cust_no"], matches["cust_name"], strict=True))
 cust_no = st.selectbox(
@@ -33,6 +64,11 @@ if st.session_state.get("cust_logged") != cust_no:
     session.log("view_customer", cust_no)
     st.session_state["cust_logged"] = cust_no
 
+
+profile = data.customer(cust_no)
+if profile is not None:
+    header(profile)
+
 documents = data.customer_documents(cust_no)
 processes = data.customer_processes(cust_no)
 contract = data.customer_contract(cust_no)
@@ -41,7 +77,10 @@ audits = data.customer_audits(cust_no)
 
 st.subheader(t("documents"))
 counts = data.customer_document_counts(cust_no)
-tabs = st.tabs([f"{code('doc_category', c)} ({counts.get(c, 0)})" for c in CATEGORIES])
+tab_labels = {c: f"{code('doc_category', c)} ({counts.get(c, 0)})" for c in CATEGORIES}
+# Opens on the first category holding a document, as the mart names it.
+first = None if profile is None or pd.isna(profile["first_category"]) else profile["first_category"]
+tabs = st.tabs(list(tab_labels.values()), default=tab_labels.get(first))
 document_columns = ["added_at", "doc_type", "doc_id", "barcode", "proc_id", "pages", "scanned", "scan_file"]
 for tab, category in zip(tabs, CATEGORIES, strict=True):
     with tab:
@@ -137,6 +176,22 @@ if not audits.empty:
             audits[["month", "proc_id", "proc_type", "sample_rank"]],
             dates=("month",),
             codes={"proc_type": "proc_type"},
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+st.subheader(t("customer_todo"))
+todo = data.customer_missing_documents(cust_no)
+if todo.empty:
+    st.caption(t("no_data"))
+else:
+    st.dataframe(
+        display(
+            todo[["proc_id", "proc_type", "node_code", "doc_type", "assignee_id", "since"]],
+            codes={"proc_type": "proc_type", "node_code": "node", "doc_type": "doc_type"},
+            names=("assignee_id",),
+            timestamps=("since",),
         ),
         hide_index=True,
         width="stretch",

@@ -247,7 +247,7 @@ def test_a_unit_manager_cannot_open_another_units_customer(
     app = run_page(VIEWS / "customer.py", TIMEOUT_S, user=role_users["unit_manager"])
     app.text_input(key="cust_search").input(foreign).run()
     assert not app.exception
-    assert [info.value for info in app.info] == ["暂无数据"]
+    assert [info.value for info in app.info] == ["未找到客户"]
     assert not app.dataframe
     app.text_input(key="cust_search").input(own).run()
     assert app.selectbox(key="cust_pick").value == own_cust_no
@@ -498,7 +498,7 @@ def test_a_search_for_a_like_wildcard_matches_only_that_character(text: str, war
     app = run_page(VIEWS / "customer.py", TIMEOUT_S)
     app.text_input(key="cust_search").input(text).run()
     assert not app.exception
-    assert [info.value for info in app.info] == ["暂无数据"]
+    assert [info.value for info in app.info] == ["未找到客户"]
 
 
 def test_markdown_in_a_digest_subject_is_shown_as_text(

@@ -1,6 +1,10 @@
 {#- 档案借阅: every borrowing requested by as_of with its status then (requested →
     approved → borrowed → returned; an event after as_of has not happened) and whether
-    the paper is overdue: borrowed, not returned, and past due_on. -#}
+    the paper is overdue: borrowed, not returned, and past due_on. Approval (DOMAIN §6):
+    a borrowing borrowed by as_of whose approval is missing then or later than the moment
+    it was borrowed is unapproved, counted in the month it was borrowed (borrowed_month);
+    one approved no later than borrowed is approved; one not borrowed yet and not approved
+    is pending. -#}
 with borrowings as (
     select * from {{ ref('stg_archive__borrowings') }}
     where requested_at <= {{ as_of() }}
@@ -42,6 +46,11 @@ with_status as (
             when approved_at is not null then 'approved'
             else 'requested'
         end as status,
+        case
+            when borrowed_at is not null and (approved_at is null or approved_at > borrowed_at) then 'unapproved'
+            when approved_at is not null then 'approved'
+            else 'pending'
+        end as approval,
     from as_of_events
 ),
 
@@ -57,6 +66,8 @@ final as (
         with_status.reason,
         with_status.status,
         {{ code_label('borrow_status', 'with_status.status') }} as status_zh,
+        with_status.approval,
+        {{ code_label('approval', 'with_status.approval') }} as approval_zh,
         case
             when with_status.status = 'borrowed' and with_status.due_on < {{ as_of_date() }}
                 then {{ dbt.datediff('with_status.due_on', as_of_date(), 'day') }}
@@ -66,6 +77,8 @@ final as (
         with_status.returned_at is not null
         and with_status.due_on is not null
         and cast(with_status.returned_at as date) > with_status.due_on as was_returned_late,
+        with_status.approval = 'unapproved' as is_unapproved,
+        cast({{ dbt.date_trunc('month', 'with_status.borrowed_at') }} as date) as borrowed_month,
         with_status.due_on,
         with_status.requested_at,
         with_status.approved_at,
