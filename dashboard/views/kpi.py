@@ -11,12 +11,14 @@ from dashboard.ui import (
     RATE_INDICATORS,
     code,
     indicator_value,
-    month_labels,
-    month_note,
+    light,
+    light_styles,
+    month_picker,
     month_statuses,
     require_page,
     to_date,
     truthy,
+    with_short_names,
 )
 
 HEADLINE = ("timely_filing_rate", "completion_rate", "sla_overdue_rate", "contract_valid_rate")
@@ -36,9 +38,8 @@ months = data.months()
 if months.empty:
     st.info(t("no_data"))
     st.stop()
-labels = month_labels(months)
-month = st.selectbox(t("pick_month"), options=list(labels), format_func=labels.get, key="kpi_month")
-month_note(months, month)
+month = month_picker(months, "kpi_month")
+light_styles()
 
 rows = data.kpi(month, ("company", "supply_unit"))
 company = rows[rows["tier"] == "company"]
@@ -57,7 +58,8 @@ for column, indicator in zip(st.columns(len(HEADLINE)), HEADLINE, strict=True):
             continue
         record = current.iloc[0]
         spark = history[history["indicator"] == indicator].sort_values("month")["value"].tolist()
-        column.metric(
+        status = light(indicator, record["value"], record["target"], record["meets_target"]) or "none"
+        column.container(key=f"card_{status}_{indicator}").metric(
             code("indicator", indicator),
             indicator_value(indicator, record["value"]),
             delta=t("meets_target") if truthy(record["meets_target"]) else "✗ " + t("meets_target"),
@@ -116,7 +118,9 @@ else:
         target_column = left if position % 2 == 0 else right
         target_column.plotly_chart(
             charts.indicator_vs_target(
-                units[units["indicator"] == indicator], indicator, indicator in RATE_INDICATORS
+                with_short_names(units[units["indicator"] == indicator]),
+                indicator,
+                indicator in RATE_INDICATORS,
             ),
             key=f"kpi_bar_{indicator}",
         )
