@@ -428,7 +428,9 @@ def downloads(
     view = dict(st.session_state.get(EXPORT_VIEW_KEY, {}))
     page = t(f"page_{st.session_state[PAGE_KEY]}") if _has_page() else title
     tier = code("tier", view["tier"]) if view.get("tier") else None
-    stem_title = page if title == page else f"{page}-{title}"
+    # The table's title joins the page's in the file name unless it says no more than the
+    # page or the tier already do (the rankings' sheet is named after its tier).
+    stem_title = page if title in (page, tier) else f"{page}-{title}"
     xlsx_name = export.file_name(stem_title, view.get("month"), tier)
     csv_name = export.file_name(stem_title, view.get("month"), tier, ext="csv")
     spec = _export_spec(frame, options)
