@@ -110,12 +110,13 @@ BROWSER_PAGES = {
     "customer": ("customer", "一户一档"),
     "quality": ("quality", "数据质量"),
 }
-# True once the app is idle: a title that starts as expected, no script run going on, no
-# element still stale from the previous page, every chart drawn.
+# True once the app is idle: a title that starts as expected, the script run finished (the
+# app's own data-test-script-state), no element still stale, every chart drawn.
 IDLE_JS = """
 const title = document.querySelector('[data-testid="stMain"] h1');
 if (!title || !title.innerText.startsWith(arguments[0])) return false;
-if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
+const app = document.querySelector('[data-testid="stApp"]');
+if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
 if (document.querySelector('[data-stale="true"]')) return false;
 for (const chart of document.querySelectorAll('[data-testid="stPlotlyChart"]')) {
   if (!chart.querySelector('.main-svg')) return false;

@@ -113,16 +113,21 @@ else:
         .style.apply(lambda _: _colour(pivot).to_numpy(), axis=None)
     )
     st.dataframe(styled, width="stretch")
-    left, right = st.columns(2)
-    for position, indicator in enumerate(ordered):
-        target_column = left if position % 2 == 0 else right
-        target_column.plotly_chart(
+    # One chart of the indicator picked (the table shows them all against their targets):
+    # six charts drawn at once made the page the slowest in the browser.
+    charted = st.segmented_control(
+        t("indicator"),
+        options=ordered,
+        format_func=lambda ind: code("indicator", ind),
+        default=ordered[0] if ordered else None,
+        key="kpi_unit_indicator",
+    )
+    if charted:
+        st.plotly_chart(
             charts.indicator_vs_target(
-                with_short_names(units[units["indicator"] == indicator]),
-                indicator,
-                indicator in RATE_INDICATORS,
+                with_short_names(units[units["indicator"] == charted]), charted, charted in RATE_INDICATORS
             ),
-            key=f"kpi_bar_{indicator}",
+            key="kpi_bar",
         )
 
 st.subheader(t("trend"))
