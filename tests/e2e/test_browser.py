@@ -188,10 +188,21 @@ def _wait_rendered(driver, title_fragment: str | None = None) -> None:
         if title_fragment and title_fragment not in headings[0].text:
             return False
         running = drv.find_elements(By.CSS_SELECTOR, '[data-testid="stStatusWidget"]')
-        return not running
+        return not running and _script_finished(drv)
 
     WebDriverWait(driver, PAGE_TIMEOUT_S, poll_frequency=0.5, ignored_exceptions=STALE).until(settled)
     time.sleep(1.0)
+
+
+def _script_finished(driver) -> bool:
+    """The app's own flag: its script run has finished (the status widget is not in the page
+    in every Streamlit version)."""
+    return bool(
+        driver.execute_script(
+            "const app = document.querySelector('[data-testid=\"stApp\"]');"
+            "return !!app && app.getAttribute('data-test-script-state') === 'notRunning';"
+        )
+    )
 
 
 def _errors(driver) -> list[str]:
@@ -248,6 +259,7 @@ def _download(driver, key: str) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
+    WebDriverWait(driver, PAGE_TIMEOUT_S, poll_frequency=0.2).until(_script_finished)
     button = WebDriverWait(driver, PAGE_TIMEOUT_S, ignored_exceptions=STALE).until(
         lambda drv: drv.find_element(By.CSS_SELECTOR, f".st-key-{key} button")
     )
