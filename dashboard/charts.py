@@ -27,16 +27,47 @@ def plain(values: Iterable[object]) -> list[str]:
 
 
 def _percent_axis(figure: go.Figure, axis: str = "y") -> None:
-    figure.update_layout({f"{axis}axis": {"tickformat": ".1%"}})
+    figure.update_layout({f"{axis}axis": {"tickformat": ".0%"}})
+
+
+def _value_range(values: Iterable[object], floor: float = 1.0) -> list[float]:
+    """An axis from 0 to a little above the largest value (and at least to ``floor``):
+    all-zero data sits on the axis's base, never centred on a −1..1 (−100%..100%) axis."""
+    numbers = [float(value) for value in values if value is not None and not pd.isna(value)]
+    top = max([*numbers, 0.0])
+    return [0.0, top * 1.1 if top > 0 else floor]
+
+
+def count_axis(figure: go.Figure, totals: Iterable[object], axis: str = "y") -> None:
+    """A count axis in whole numbers: from 0, a tick per unit while counts are small, never
+    0.2, 0.4 …; all-zero counts on a 0..1 axis."""
+    top = max([float(value) for value in totals] + [0.0])
+    settings: dict[str, object] = {"range": [0, max(top * 1.1, 1)], "tickformat": ",d", "rangemode": "tozero"}
+    if top <= 10:
+        settings["dtick"] = 1
+    figure.update_layout({f"{axis}axis": settings})
+
+
+def month_axis(figure: go.Figure, months: Iterable[object]) -> None:
+    """One tick per month, on the month, labelled YYYY-MM."""
+    stamps = sorted({pd.Timestamp(value) for value in months})
+    if stamps:
+        figure.update_xaxes(
+            tickmode="array",
+            tickvals=stamps,
+            ticktext=[stamp.strftime("%Y-%m") for stamp in stamps],
+            range=[stamps[0] - pd.Timedelta(days=10), stamps[-1] + pd.Timedelta(days=10)],
+        )
 
 
 def indicator_vs_target(frame: pd.DataFrame, indicator: str, rate: bool) -> go.Figure:
-    """Each entity's value of one indicator, green when it meets its target, red when not."""
+    """Each entity's value of one indicator, green when it meets its target, red when not;
+    named by ``short_name`` when the frame has one (full unit names crowd the axis)."""
     colours = ["#7f7f7f" if pd.isna(value) else MEETS_COLOURS[bool(value)] for value in frame["meets_target"]]
     value_format = ".1%" if rate else ".2f"
     figure = go.Figure(
         go.Bar(
-            x=plain(frame["entity_name"]),
+            x=plain(frame["short_name"] if "short_name" in frame.columns else frame["entity_name"]),
             y=frame["value"],
             marker_color=colours,
             customdata=frame[["numerator", "denominator", "target"]].to_numpy(),
@@ -53,6 +84,8 @@ def indicator_vs_target(frame: pd.DataFrame, indicator: str, rate: bool) -> go.F
             y=target, line_dash="dash", line_color="#555", annotation_text=t("vs_target", target="")
         )
     figure.update_layout(title=code("indicator", indicator), **LAYOUT)
+    targets = frame["target"].tolist() if len(frame) else []
+    figure.update_yaxes(range=_value_range([*frame["value"], *targets]))
     if rate:
         _percent_axis(figure)
     return figure
@@ -81,7 +114,10 @@ def trend(frame: pd.DataFrame, indicator: str, rate: bool) -> go.Figure:
     if len(frame):
         figure.add_hline(y=frame["target"].iloc[-1], line_dash="dash", line_color="#555")
     figure.update_layout(title=code("indicator", indicator), **LAYOUT)
-    figure.update_xaxes(tickformat="%Y-%m")
+    month_axis(figure, frame["month"])
+    if not (frame["value"].fillna(0) != 0).any():
+        targets = frame["target"].tolist() if len(frame) else []
+        figure.update_yaxes(range=_value_range(targets))
     if rate:
         _percent_axis(figure)
     return figure
@@ -142,6 +178,7 @@ def traffic_light(counts: pd.DataFrame, group_label: str, statuses: tuple[str, .
         xaxis_title=t("count"),
         **{**LAYOUT, "height": max(260, 28 * len(wide) + 90)},
     )
+    count_axis(figure, wide[list(statuses)].sum(axis=1).tolist() if len(wide) else [], axis="x")
     return figure
 
 
@@ -160,4 +197,6 @@ def reminder_levels(counts: pd.DataFrame, categories: list[str]) -> go.Figure:
             )
         )
     figure.update_layout(barmode="stack", yaxis_title=t("count"), **LAYOUT)
+    totals = counts.groupby("category")["count"].sum().tolist() if len(counts) else []
+    count_axis(figure, totals)
     return figure

@@ -92,6 +92,18 @@ def refresh() -> None:
 # --- labels, names and the build ---------------------------------------------------------
 
 
+def warm_up() -> None:
+    """Open the connection and read the public tables (labels, months, the build) while the
+    login form is on screen, so the first page after the login runs only its own queries."""
+    try:
+        warehouse_version()
+    except WarehouseNotPublishedError:
+        return
+    code_labels()
+    months()
+    build_info()
+
+
 def code_labels() -> pd.DataFrame:
     """Every code's Chinese and English name in display order (``marts.code_labels``, one cached select)."""
     return query("select kind, code, zh, en from marts.code_labels order by kind, sort_order")
@@ -101,6 +113,19 @@ def org_names() -> dict[str, str]:
     """Display names of supply units, teams and people by id (``marts.org_entities``)."""
     frame = query("select entity_id, entity_name from marts.org_entities where entity_name is not null")
     return dict(zip(frame["entity_id"], frame["entity_name"], strict=True))
+
+
+def short_names() -> dict[str, str]:
+    """The names charts show on their axes (a supply unit's short name, ``marts.org_entities``);
+    none from a warehouse built before the column existed (charts then show full names)."""
+    present = query(
+        "select count(*) as n from information_schema.columns "
+        "where table_schema = 'marts' and table_name = 'org_entities' and column_name = 'short_name'"
+    )
+    if not int(present["n"].iloc[0]):
+        return {}
+    frame = query("select entity_id, short_name from marts.org_entities where short_name is not null")
+    return dict(zip(frame["entity_id"], frame["short_name"], strict=True))
 
 
 def build_info() -> pd.Series:
@@ -290,6 +315,18 @@ def staff_team_history(staff_id: str) -> pd.DataFrame:
     )
 
 
+def find_people(text: str, limit: int = 50) -> pd.DataFrame:
+    """People whose staff id or name contains ``text``, the exact id first (a person picker
+    that accepts a name as well as a staff number)."""
+    pattern = like_contains(text.strip())
+    return query(
+        "select entity_id, entity_name, unit_code, team_code from marts.org_entities "
+        "where entity_kind = 'person' and (entity_id ilike ? escape '\\' or entity_name ilike ? escape '\\') "
+        f"order by entity_id = ? desc, entity_name, entity_id limit {int(limit)}",
+        (pattern, pattern, text.strip()),
+    )
+
+
 def person_reminders(person_id: str) -> pd.DataFrame:
     return query(
         "select * from marts.reminders where person_id = ? "
@@ -429,6 +466,17 @@ def audit_months() -> pd.DataFrame:
 
 def audit_sample(month: dt.date) -> pd.DataFrame:
     return query("select * from marts.audit_sample where month = ? order by unit_code, sample_rank", (month,))
+
+
+def audit_sample_customers(month: dt.date) -> pd.DataFrame:
+    """The month's sample with each customer's name and address, masked as the reader's
+    role must see them (``raw.customers``' masks), for the audit centre's workbook."""
+    return query(
+        "select sample.*, customers.cust_name, customers.address from marts.audit_sample as sample "
+        "left join raw.customers as customers on customers.cust_no = sample.cust_no "
+        "where sample.month = ? order by sample.unit_code, sample.sample_rank",
+        (month,),
+    )
 
 
 def audit_sizes(month: dt.date) -> pd.DataFrame:

@@ -6,26 +6,29 @@ Only the pages the user's role may open are offered; each page checks again
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import streamlit as st
 
+from dashboard import state
 from dashboard.auth import session
 from dashboard.auth.roles import ROLES
-from dashboard.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from dashboard.i18n import LANGUAGES, t
 from dashboard.ui import escape_markdown
 
 # Not named "pages/": Streamlit treats a pages/ folder beside the main script as a
 # legacy multipage app and would run a deep-linked page without this router.
 PAGES = Path(__file__).resolve().parent / "views"
 
+# The view a shared link carries (month, tier, unit, …, language) is read before any widget.
+state.start()
 st.set_page_config(page_title=t("app_title"), page_icon=":material/folder_managed:", layout="wide")
 
 st.sidebar.radio(
     "语言 / Language",
     options=list(LANGUAGES),
     format_func=LANGUAGES.get,
-    index=list(LANGUAGES).index(DEFAULT_LANGUAGE),
     key="lang",
     horizontal=True,
 )
@@ -72,11 +75,23 @@ for section, entries in SECTIONS.items():
         ]
 navigation = st.navigation(pages, position="sidebar" if user else "hidden")
 
+
+def _warm() -> None:
+    """The work of the first page that needs no user, done while the login form is shown:
+    the chart library imported (about a second the first time), the connection opened and
+    the public tables cached."""
+    importlib.import_module("dashboard.charts")
+    from dashboard import data
+
+    data.warm_up()
+
+
 if user is None:
-    session.login_form(t)
+    session.login_form(t, warm=_warm)
     user = session.current_user()
 st.sidebar.caption(
     t("logged_in_as", name=escape_markdown(user.display_name or user.username), role=t(f"role_{user.role}"))
 )
 st.sidebar.button(t("logout"), on_click=session.logout, key="logout", icon=":material/logout:")
+state.publish()
 navigation.run()

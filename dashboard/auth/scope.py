@@ -86,6 +86,12 @@ RULES: dict[str, dict[str, str]] = {
         TEAM: "manager_team_code = {team}",
         PERSON: "manager_id = {person}",
     },
+    # The customers' names and addresses beside the audit sample (masked below by role).
+    "raw.customers": {
+        UNIT: "unit_code = {unit}",
+        TEAM: f"manager_id in {_TEAM_PEOPLE}",
+        PERSON: "manager_id = {person}",
+    },
     "marts.audit_sample": {
         UNIT: "unit_code = {unit}",
         TEAM: f"owner_id in {_TEAM_PEOPLE}",
@@ -191,6 +197,10 @@ MASKED: dict[str, dict[str, str]] = {
     },
     "marts.missing_documents": {
         "cust_name": f"case when cust_no in {_RESIDENTIAL} then {mask_name_sql('cust_name')} else cust_name end"
+    },
+    "raw.customers": {
+        "cust_name": f"case when cust_class = 'residential' then {mask_name_sql('cust_name')} else cust_name end",
+        "address": f"case when cust_class = 'residential' then {mask_address_sql('address')} else address end",
     },
     "marts.reminder_digest": {"mobile": mask_mobile_sql("mobile")},
     "delivery.outbox": {"address": mask_mobile_sql("address")},

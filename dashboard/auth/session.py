@@ -121,9 +121,10 @@ def _oidc_user(t: Callable[..., str]) -> User | None:
     return user
 
 
-def login_form(t: Callable[..., str]) -> None:
+def login_form(t: Callable[..., str], warm: Callable[[], None] | None = None) -> None:
     """The login page; stops the script until a user is logged in. The form is cleared on
-    submit, so no password stays in the session's widget state."""
+    submit, so no password stays in the session's widget state. ``warm`` runs once the form
+    is on screen, while the user types (the first page after the login is then quicker)."""
     if logged_in_user() is not None:
         return
     user = _oidc_user(t)
@@ -148,6 +149,8 @@ def login_form(t: Callable[..., str]) -> None:
             st.rerun()
     if oidc_configured():
         st.button(t("login_oidc"), on_click=st.login, key="oidc_login", icon=":material/badge:")
+    if warm is not None and not submitted:
+        warm()
     st.stop()
 
 

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, export
-from dashboard.auth import session
+from dashboard import charts, data
 from dashboard.i18n import t
 from dashboard.ui import (
     code,
     display,
-    indicator_value,
-    month_labels,
-    month_note,
+    downloads,
+    month_picker,
     paginated,
     require_page,
     to_date,
+    with_short_names,
 )
 
 require_page("audit")
@@ -26,10 +24,8 @@ sample_months = data.audit_months()
 if sample_months.empty:
     st.info(t("no_data"))
     st.stop()
-labels = month_labels(sample_months)
-month = st.selectbox(t("pick_month"), options=list(labels), format_func=labels.get, key="audit_month")
-month_note(sample_months, month)
-sample = data.audit_sample(month)
+month = month_picker(sample_months, "audit_month")
+sample = data.audit_sample_customers(month)
 
 st.subheader(t("sample_list"))
 sizes = data.audit_sizes(month)
@@ -37,58 +33,54 @@ st.dataframe(display(sizes, names=("unit_code",)), hide_index=True, width="stret
 if not sample.empty:
     st.caption(f"{t('seed_string')}: `{sample['sample_seed'].iloc[0]}`")
 
-listing = sample[
-    ["unit_code", "sample_rank", "proc_id", "proc_type", "cust_no", "owner_id", "population", "sample_size"]
+columns = [
+    "unit_code",
+    "sample_rank",
+    "proc_id",
+    "proc_type",
+    "cust_no",
+    "owner_id",
+    "population",
+    "sample_size",
 ]
 options = {"codes": {"proc_type": "proc_type"}, "names": ("unit_code", "owner_id")}
-paginated(listing, key="audit_list", **options)
+paginated(sample[columns], key="audit_list", downloadable=False, **options)
 
-
-file_name = export.xlsx_name(month, t("page_audit"))
-# The sheet is made now, inside the user's scope; the workbook only when the download is
-# clicked (the data callable runs outside the user's script run, so it queries nothing).
-sheet = display(listing, **options).assign(**{t("audit_result"): "", t("audit_findings"): ""})
-sheet_name = t("sample_list")
-log = session.bound_log()
-
-
-def _workbook() -> bytes:
-    """The audit centre fills in the two empty columns. Runs outside the user's script run
-    (no session state there: the sheet's name is read before)."""
-    log("download", file_name, f"{len(sheet)} rows")
-    return export.to_xlsx({sheet_name: sheet})
-
-
-st.download_button(
-    t("download_xlsx"),
-    data=_workbook,
-    file_name=file_name,
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    icon=":material/download:",
-    key="audit_download",
+# The workbook the audit centre fills in: who the customer is and where (masked by role,
+# as the warehouse query gave them), a pass/fail drop-down and an empty findings column.
+sheet = sample[[*columns[:5], "cust_name", "address", *columns[5:]]].assign(
+    audit_result=None, audit_findings=None
+)
+downloads(
+    sheet,
+    "audit_download",
+    t("page_audit"),
+    choices={"audit_result": [t("audit_pass"), t("audit_fail")]},
+    **options,
 )
 
 st.subheader(t("audit_results"))
 scored = data.months()
 scored_months = {to_date(value) for value in scored["month"]}
 if month not in scored_months:
-    st.info(t("no_data"))
+    st.info(t("no_audit_results"))
     st.stop()
 units = data.kpi(month, ("supply_unit",))
 pass_rates = units[units["indicator"] == "audit_pass_rate"]
-st.plotly_chart(charts.indicator_vs_target(pass_rates, "audit_pass_rate", True), key="audit_pass")
+if pass_rates["value"].isna().all():
+    st.info(t("no_audit_results"))
+else:
+    st.plotly_chart(
+        charts.indicator_vs_target(with_short_names(pass_rates), "audit_pass_rate", True), key="audit_pass"
+    )
 points = data.quality_points(month)
 st.markdown(f"**{t('findings_by_person')}**")
 paginated(
-    pd.DataFrame(
-        {
-            t("tier"): [code("tier", value) for value in points["tier"]],
-            t("entity_id"): points["entity_id"],
-            t("entity_name"): points["entity_name"],
-            code("indicator", "quality_points"): [
-                indicator_value("quality_points", value) for value in points["value"]
-            ],
-        }
+    points[["tier", "entity_id", "entity_name", "value"]].rename(
+        columns={"value": code("indicator", "quality_points")}
     ),
+    codes={"tier": "tier"},
     key="audit_points",
+    empty="no_audit_results",
+    title=t("findings_by_person"),
 )

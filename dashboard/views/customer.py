@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, scan_view
+from dashboard import data, scan_view, state
 from dashboard.auth import session
 from dashboard.auth.roles import ID_DOCUMENT_TYPES, ROLES
 from dashboard.i18n import t
@@ -46,6 +46,9 @@ def header(row: pd.Series) -> None:
 require_page("customer")
 st.title(t("customer_title"))
 
+# A shared link's customer is searched for as if typed (within the reader's scope only).
+if "cust_search" not in st.session_state and state.get("customer"):
+    st.session_state["cust_search"] = state.get("customer")
 text = st.text_input(t("search"), key="cust_search").strip()
 if not text:
     st.stop()
@@ -59,7 +62,10 @@ cust_no = st.selectbox(
     options=matches["cust_no"].tolist(),
     format_func=lambda value: f"{value} {customer_names.get(value) or ''}".strip(),
     key="cust_pick",
+    **state.bind("customer", "cust_pick", matches["cust_no"].tolist()),
 )
+if state.get("customer") != cust_no:
+    state.put("customer", cust_no, writer="cust_pick")
 if st.session_state.get("cust_logged") != cust_no:
     session.log("view_customer", cust_no)
     st.session_state["cust_logged"] = cust_no
@@ -174,7 +180,7 @@ if not audits.empty:
     st.dataframe(
         display(
             audits[["month", "proc_id", "proc_type", "sample_rank"]],
-            dates=("month",),
+            months=("month",),
             codes={"proc_type": "proc_type"},
         ),
         hide_index=True,

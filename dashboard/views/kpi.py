@@ -11,12 +11,14 @@ from dashboard.ui import (
     RATE_INDICATORS,
     code,
     indicator_value,
-    month_labels,
-    month_note,
+    light,
+    light_styles,
+    month_picker,
     month_statuses,
     require_page,
     to_date,
     truthy,
+    with_short_names,
 )
 
 HEADLINE = ("timely_filing_rate", "completion_rate", "sla_overdue_rate", "contract_valid_rate")
@@ -36,9 +38,8 @@ months = data.months()
 if months.empty:
     st.info(t("no_data"))
     st.stop()
-labels = month_labels(months)
-month = st.selectbox(t("pick_month"), options=list(labels), format_func=labels.get, key="kpi_month")
-month_note(months, month)
+month = month_picker(months, "kpi_month")
+light_styles()
 
 rows = data.kpi(month, ("company", "supply_unit"))
 company = rows[rows["tier"] == "company"]
@@ -57,7 +58,8 @@ for column, indicator in zip(st.columns(len(HEADLINE)), HEADLINE, strict=True):
             continue
         record = current.iloc[0]
         spark = history[history["indicator"] == indicator].sort_values("month")["value"].tolist()
-        column.metric(
+        status = light(indicator, record["value"], record["target"], record["meets_target"]) or "none"
+        column.container(key=f"card_{status}_{indicator}").metric(
             code("indicator", indicator),
             indicator_value(indicator, record["value"]),
             delta=t("meets_target") if truthy(record["meets_target"]) else "✗ " + t("meets_target"),
@@ -111,14 +113,21 @@ else:
         .style.apply(lambda _: _colour(pivot).to_numpy(), axis=None)
     )
     st.dataframe(styled, width="stretch")
-    left, right = st.columns(2)
-    for position, indicator in enumerate(ordered):
-        target_column = left if position % 2 == 0 else right
-        target_column.plotly_chart(
+    # One chart of the indicator picked (the table shows them all against their targets):
+    # six charts drawn at once made the page the slowest in the browser.
+    charted = st.segmented_control(
+        t("indicator"),
+        options=ordered,
+        format_func=lambda ind: code("indicator", ind),
+        default=ordered[0] if ordered else None,
+        key="kpi_unit_indicator",
+    )
+    if charted:
+        st.plotly_chart(
             charts.indicator_vs_target(
-                units[units["indicator"] == indicator], indicator, indicator in RATE_INDICATORS
+                with_short_names(units[units["indicator"] == charted]), charted, charted in RATE_INDICATORS
             ),
-            key=f"kpi_bar_{indicator}",
+            key="kpi_bar",
         )
 
 st.subheader(t("trend"))

@@ -340,8 +340,8 @@ def test_the_router_offers_each_role_only_its_pages(warehouse: Path, role_users:
 
 def test_a_table_without_a_rule_is_refused() -> None:
     leader = User(username="l", role="leader")
-    with pytest.raises(scope.AccessDeniedError, match="raw.customers"):
-        scope.scoped_sql("select * from raw.customers", leader)
+    with pytest.raises(scope.AccessDeniedError, match="raw.staff"):
+        scope.scoped_sql("select * from raw.staff", leader)
 
 
 # --- masking --------------------------------------------------------------------------------

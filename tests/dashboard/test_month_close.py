@@ -75,6 +75,7 @@ def test_provisional_month_says_when_it_closes(warehouse: Path) -> None:
     """GIVEN November provisional, closing at 2026-12-16 00:00 WHEN it is shown THEN the
     caption says its figures may change until then; October says it is frozen."""
     app = run_view("kpi.py")
+    app.selectbox(key="kpi_month").set_value(dt.date(2026, 11, 1)).run()
     captions = [caption.value for caption in app.caption]
     assert "本月未结账，数据仍可能变化；将于 2026-12-16 00:00 结账。" in captions
     app.selectbox(key="kpi_month").set_value(dt.date(2026, 10, 1)).run()
@@ -106,6 +107,7 @@ def test_trend_hover_says_which_points_are_final(warehouse: Path) -> None:
     """GIVEN the trend of July–November WHEN the KPI page draws it THEN each point carries
     its month's status: four final months frozen by the build, then November provisional."""
     app = run_view("kpi.py")
+    app.selectbox(key="kpi_month").set_value(dt.date(2026, 11, 1)).run()
     figure = json.loads(app.get("plotly_chart")[-1].proto.spec)
     statuses = [row[0] for row in figure["data"][0]["customdata"]]
     assert statuses == [f"已结账 {FROZEN_BY_THE_BUILD}"] * 4 + ["未结账"]

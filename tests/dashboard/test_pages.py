@@ -46,7 +46,8 @@ def run_view(name: str) -> AppTest:
 
 
 def latest_month(marts: duckdb.DuckDBPyConnection):
-    return marts.execute("select max(month) from marts.scorecard_monthly").fetchone()[0]
+    """The month the pages open on: the last final month (the provisional one is offered)."""
+    return marts.execute("select max(month) from marts.kpi_months where is_final").fetchone()[0]
 
 
 def labels(marts: duckdb.DuckDBPyConnection, kind: str) -> dict[str, str]:
@@ -97,11 +98,12 @@ def test_kpi_page_shows_each_units_indicator_as_in_kpi_monthly(marts: duckdb.Duc
     shown = app.dataframe[0].value
     for row in expected.itertuples():
         assert shown.loc[row.entity_name, "归档及时率"] == pct(row.value)
-    provisional = marts.execute(
-        "select bool_or(provisional) from marts.scorecard_monthly where month = ?", [month]
-    ).fetchone()[0]
+    newest, provisional = marts.execute(
+        "select month, bool_or(provisional) from marts.scorecard_monthly group by month order by month desc limit 1"
+    ).fetchone()
     assert app.selectbox(key="kpi_month").value == pd.Timestamp(month).date()
     assert ("未结账" in app.selectbox(key="kpi_month").options[0]) == bool(provisional)
+    assert newest >= month
 
 
 def test_kpi_page_without_company_rows_shows_the_lowest_and_highest_unit(
@@ -190,7 +192,7 @@ def test_rankings_page_shows_points_lost_as_in_kpi_monthly(marts: duckdb.DuckDBP
         ).fetchall()
     )
     shown = run_view("rankings.py").dataframe[0].value
-    column = labels(marts, "indicator")["timely_filing_rate"] + "扣分"
+    column = labels(marts, "indicator")["timely_filing_rate"] + "·扣分"
     for entity_id, lost in zip(shown["编号"], shown[column], strict=True):
         assert lost == ("—" if expected[entity_id] is None else f"{expected[entity_id]:.2f}")
 
@@ -438,7 +440,7 @@ def test_contracts_term_tab_lists_the_contracts_longer_than_their_norm(
 
 def test_audit_page_shows_population_and_sample_size_per_unit(marts: duckdb.DuckDBPyConnection) -> None:
     app = run_view("audit.py")
-    month = marts.execute("select max(month) from marts.audit_sample").fetchone()[0]
+    month = latest_month(marts)
     expected = marts.execute(
         "select unit_code, max(population) as population, max(sample_size) as sample_size "
         "from marts.audit_sample where month = ? group by unit_code order by unit_code",
@@ -535,7 +537,7 @@ def test_quality_page_states_the_as_of_of_build_info(marts: duckdb.DuckDBPyConne
     as_of, built_at = marts.execute("select as_of, built_at from marts.build_info").fetchone()
     app = run_view("quality.py")
     captions = [caption.value for caption in app.caption]
-    assert any(f"评估时点: {minute(as_of)}" in caption for caption in captions), captions
+    assert any(f"数据截至 {minute(as_of)}（北京时间）" in caption for caption in captions), captions
     assert {metric.label: metric.value for metric in app.metric}["最近一次构建"] == minute(built_at)
 
 

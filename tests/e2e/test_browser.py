@@ -188,10 +188,21 @@ def _wait_rendered(driver, title_fragment: str | None = None) -> None:
         if title_fragment and title_fragment not in headings[0].text:
             return False
         running = drv.find_elements(By.CSS_SELECTOR, '[data-testid="stStatusWidget"]')
-        return not running
+        return not running and _script_finished(drv)
 
     WebDriverWait(driver, PAGE_TIMEOUT_S, poll_frequency=0.5, ignored_exceptions=STALE).until(settled)
     time.sleep(1.0)
+
+
+def _script_finished(driver) -> bool:
+    """The app's own flag: its script run has finished (the status widget is not in the page
+    in every Streamlit version)."""
+    return bool(
+        driver.execute_script(
+            "const app = document.querySelector('[data-testid=\"stApp\"]');"
+            "return !!app && app.getAttribute('data-test-script-state') === 'notRunning';"
+        )
+    )
 
 
 def _errors(driver) -> list[str]:
@@ -216,14 +227,15 @@ def _login_form(driver):
     return driver.find_elements(By.CSS_SELECTOR, '[data-testid="stForm"] input[type="password"]')
 
 
-def _open(driver, url: str, page: str, username: str = "e2e_leader") -> None:
-    """Load a page by its URL and log in through the login form it shows."""
+def _open(driver, url: str, page: str, username: str = "e2e_leader", query: str = "") -> None:
+    """Load a page by its URL (with ``query``, a shared link's parameters) and log in through
+    the login form it shows."""
     from selenium.common.exceptions import TimeoutException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import WebDriverWait
 
-    driver.get(f"{url}/{page}")
+    driver.get(f"{url}/{page}" + (f"?{query}" if query else ""))
     WebDriverWait(driver, PAGE_TIMEOUT_S, poll_frequency=0.5, ignored_exceptions=STALE).until(
         lambda drv: _login_form(drv)
     )
@@ -240,6 +252,37 @@ def _open(driver, url: str, page: str, username: str = "e2e_leader") -> None:
         driver.save_screenshot(str(ARTIFACTS / f"login-stuck-{page or 'kpi'}.png"))
         raise AssertionError(f"still on the login form for /{page}: {_errors(driver)}") from None
     _wait_rendered(driver)
+
+
+def _download(driver, key: str) -> None:
+    """Click the download button of widget key ``key`` (its container carries ``st-key-<key>``)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, PAGE_TIMEOUT_S, poll_frequency=0.2).until(_script_finished)
+    button = WebDriverWait(driver, PAGE_TIMEOUT_S, ignored_exceptions=STALE).until(
+        lambda drv: drv.find_element(By.CSS_SELECTOR, f".st-key-{key} button")
+    )
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", button)
+    button.click()
+
+
+def _table(sheet, first_header: str) -> tuple[list[object], list[tuple[object, ...]]]:
+    """The table below a sheet's header block: its header row (the row holding
+    ``first_header``) and the rows after it."""
+    rows = list(sheet.iter_rows(values_only=True))
+    top = next(position for position, row in enumerate(rows) if first_header in row)
+    return list(rows[top]), rows[top + 1 :]
+
+
+def _header_block(sheet) -> dict[str, object]:
+    """The label / value lines above the table (column A / column B)."""
+    block: dict[str, object] = {}
+    for row in sheet.iter_rows(min_row=2, max_col=2, values_only=True):
+        if row[0] is None:
+            break
+        block[str(row[0])] = row[1]
+    return block
 
 
 def test_the_server_listens_on_127_0_0_1_by_default(dashboard_server: tuple[str, subprocess.Popen]) -> None:
@@ -384,10 +427,9 @@ def test_audit_sample_downloads_as_excel_with_empty_result_columns(
     dashboard_url: str, browser, download_dir: Path, tiny_warehouse: Path
 ) -> None:
     """GIVEN the month's audit sample WHEN the Excel download is clicked in Chromium THEN a
-    workbook named <YYYY-MM>_稽查抽样.xlsx arrives with the sample's processes, Chinese
+    workbook named 稽查抽样_<YYYY-MM>.xlsx arrives with the sample's processes, Chinese
     headers and empty 稽查结果 / 问题描述 columns for the audit centre."""
     import openpyxl
-    from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
     from ingest.warehouse import connect_published
@@ -400,19 +442,19 @@ def test_audit_sample_downloads_as_excel_with_empty_result_columns(
         ).fetchone()
     finally:
         con.close()
-    _open(browser, dashboard_url, "audit")
-    button = WebDriverWait(browser, PAGE_TIMEOUT_S, ignored_exceptions=STALE).until(
-        lambda drv: drv.find_element(By.CSS_SELECTOR, '[data-testid="stDownloadButton"] button')
-    )
-    button.click()
-    expected = download_dir / f"{month:%Y-%m}_稽查抽样.xlsx"
+    _open(browser, dashboard_url, "audit", query=f"month={month:%Y-%m}")
+    _download(browser, "audit_download_xlsx")
+    expected = download_dir / f"稽查抽样_{month:%Y-%m}.xlsx"
     WebDriverWait(browser, PAGE_TIMEOUT_S, poll_frequency=0.5).until(lambda _: expected.exists())
+    time.sleep(0.5)
     sheet = openpyxl.load_workbook(expected).active
-    rows = list(sheet.iter_rows(values_only=True))
-    header = list(rows[0])
-    assert {"流程编号", "稽查结果", "问题描述"} <= set(header)
-    assert sorted(row[header.index("流程编号")] for row in rows[1:]) == sorted(processes)
-    assert all(row[header.index("稽查结果")] in (None, "") for row in rows[1:])
+    header, rows = _table(sheet, "流程编号")
+    assert {"流程编号", "户名", "地址", "稽查结果", "问题描述"} <= set(header)
+    assert sorted(row[header.index("流程编号")] for row in rows) == sorted(processes)
+    assert all(row[header.index("稽查结果")] in (None, "") for row in rows)
+    assert sheet.auto_filter.ref
+    choices = [rule.formula1 for rule in sheet.data_validations.dataValidation]
+    assert choices == ['"合格,不合格"']
 
 
 def test_quality_page_in_chromium_states_the_builds_as_of(
@@ -433,7 +475,7 @@ def test_quality_page_in_chromium_states_the_builds_as_of(
     _open(browser, dashboard_url, "quality")
     assert not _errors(browser)
     text = browser.find_element(By.CSS_SELECTOR, '[data-testid="stMain"]').get_attribute("innerText")
-    assert f"评估时点: {minute(as_of)}" in text
+    assert f"数据截至 {minute(as_of)}（北京时间）" in text
 
 
 def test_a_unit_manager_downloads_the_audit_sample_of_their_unit_only(
@@ -442,7 +484,6 @@ def test_a_unit_manager_downloads_the_audit_sample_of_their_unit_only(
     """GIVEN a unit manager logged in through the form WHEN they download the month's audit
     sample THEN the workbook holds exactly their unit's sampled processes, no other unit's."""
     import openpyxl
-    from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
     from ingest.warehouse import connect_published
@@ -458,16 +499,212 @@ def test_a_unit_manager_downloads_the_audit_sample_of_their_unit_only(
     finally:
         con.close()
     assert others > 0, "the month's sample should have other units' processes too"
-    expected = download_dir / f"{month:%Y-%m}_稽查抽样.xlsx"
+    expected = download_dir / f"稽查抽样_{month:%Y-%m}.xlsx"
     expected.unlink(missing_ok=True)
-    _open(browser, dashboard_url, "audit", username="e2e_unit")
-    button = WebDriverWait(browser, PAGE_TIMEOUT_S, ignored_exceptions=STALE).until(
-        lambda drv: drv.find_element(By.CSS_SELECTOR, '[data-testid="stDownloadButton"] button')
-    )
-    button.click()
+    _open(browser, dashboard_url, "audit", username="e2e_unit", query=f"month={month:%Y-%m}")
+    _download(browser, "audit_download_xlsx")
     WebDriverWait(browser, PAGE_TIMEOUT_S, poll_frequency=0.5).until(lambda _: expected.exists())
     time.sleep(0.5)
-    rows = list(openpyxl.load_workbook(expected).active.iter_rows(values_only=True))
-    header = list(rows[0])
-    assert sorted(row[header.index("流程编号")] for row in rows[1:]) == sorted(processes)
-    assert all(str(users["unit"]) in str(row[header.index("供电单位")]) for row in rows[1:])
+    header, rows = _table(openpyxl.load_workbook(expected).active, "流程编号")
+    assert sorted(row[header.index("流程编号")] for row in rows) == sorted(processes)
+    assert all(str(users["unit"]) in str(row[header.index("供电单位")]) for row in rows)
+
+
+# --- shared view, URL state, exports, English ------------------------------------------------
+
+
+def _query(driver) -> dict[str, str]:
+    from urllib.parse import parse_qsl, urlparse
+
+    return dict(parse_qsl(urlparse(driver.current_url).query))
+
+
+def _wait_query(driver, **expected: str) -> dict[str, str]:
+    """The URL's parameters once they include ``expected`` (Streamlit writes them after a run)."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, PAGE_TIMEOUT_S, poll_frequency=0.5).until(
+        lambda drv: all(_query(drv).get(key) == value for key, value in expected.items())
+    )
+    return _query(driver)
+
+
+def _main_text(driver) -> str:
+    from selenium.webdriver.common.by import By
+
+    return driver.find_element(By.CSS_SELECTOR, '[data-testid="stMain"]').get_attribute("innerText")
+
+
+def _selectbox_text(driver, key: str) -> str:
+    """A select box's label and its shown value (the value may sit in its input field)."""
+    from selenium.webdriver.common.by import By
+
+    box = driver.find_element(By.CSS_SELECTOR, f".st-key-{key}")
+    values = [field.get_attribute("value") or "" for field in box.find_elements(By.TAG_NAME, "input")]
+    return "\n".join([box.get_attribute("innerText"), *values])
+
+
+def test_a_shared_link_opens_the_same_drilled_view(dashboard_url: str, browser, tiny_warehouse: Path) -> None:
+    """GIVEN a link to the team ranking of one unit in the first final month WHEN a colleague
+    opens it (logging in on the way) THEN the page shows that month, tier and unit — the
+    teams of exactly that unit — and the URL still carries the view."""
+    from selenium.webdriver.common.by import By
+
+    from ingest.warehouse import connect_published
+
+    con = connect_published(tiny_warehouse)
+    try:
+        month = con.execute("select min(month) from marts.kpi_months where is_final").fetchone()[0]
+        unit, unit_name = con.execute(
+            "select teams.unit_code, units.entity_name from marts.scorecard_monthly as teams "
+            "join marts.org_entities as units on units.entity_id = teams.unit_code "
+            "where teams.month = ? and teams.tier = 'team' group by all order by count(*) desc, 1 limit 1",
+            [month],
+        ).fetchone()
+        teams = [
+            row[0]
+            for row in con.execute(
+                "select entity_id from marts.scorecard_monthly where month = ? and tier = 'team' "
+                "and unit_code = ? order by rank, entity_id",
+                [month, unit],
+            ).fetchall()
+        ]
+    finally:
+        con.close()
+    link = f"month={month:%Y-%m}&tier=team&unit={unit}"
+    _open(browser, dashboard_url, "rankings", query=link)
+    assert not _errors(browser)
+    assert f"{month:%Y}年{month.month}月" in _selectbox_text(browser, "rank_month")
+    assert unit_name in _selectbox_text(browser, "rank_unit")
+    bars = browser.find_elements(By.CSS_SELECTOR, ".js-plotly-plot .bars .point path")
+    assert len(bars) == len(teams)
+    assert _wait_query(browser, month=f"{month:%Y-%m}", tier="team", unit=unit)["lang"] == "zh"
+
+
+def test_the_month_chosen_on_one_page_is_the_month_of_the_next(
+    dashboard_url: str, browser, tiny_warehouse: Path
+) -> None:
+    """GIVEN the KPI page opened on the first final month WHEN the user goes to the rankings
+    and the audit pages through the sidebar THEN both show that month, not their default."""
+    from selenium.webdriver.common.by import By
+
+    from ingest.warehouse import connect_published
+
+    con = connect_published(tiny_warehouse)
+    try:
+        first, last_final = con.execute(
+            "select min(month), max(month) from marts.kpi_months where is_final"
+        ).fetchone()
+    finally:
+        con.close()
+    assert first != last_final, "the tiny set should have more than one final month"
+    shown = f"{first:%Y}年{first.month}月"
+    _open(browser, dashboard_url, "", query=f"month={first:%Y-%m}")
+    assert shown in _selectbox_text(browser, "kpi_month")
+    for page, key in (("rankings", "rank_month"), ("audit", "audit_month")):
+        link = browser.find_element(By.CSS_SELECTOR, f'[data-testid="stSidebarNav"] a[href$="/{page}"]')
+        link.click()
+        _wait_rendered(browser, {"rankings": "三级排名", "audit": "稽查抽样"}[page])
+        assert shown in _selectbox_text(browser, key), page
+        assert _wait_query(browser, month=f"{first:%Y-%m}")
+
+
+def test_the_rankings_workbook_holds_numbers_under_a_header_block(
+    dashboard_url: str, browser, download_dir: Path, tiny_warehouse: Path
+) -> None:
+    """GIVEN the unit ranking of the last final month WHEN its Excel download is opened with
+    openpyxl THEN the file is named after page, month and tier, a header block states the
+    month, that it is final, the filters and the data's as_of, and every score is a number
+    equal to the mart's, percentages formatted as such."""
+    import openpyxl
+
+    from dashboard.ui import minute
+    from ingest.warehouse import connect_published
+
+    con = connect_published(tiny_warehouse)
+    try:
+        month = con.execute("select max(month) from marts.kpi_months where is_final").fetchone()[0]
+        scores = dict(
+            con.execute(
+                "select entity_id, total_score from marts.scorecard_monthly where month = ? and tier = 'supply_unit'",
+                [month],
+            ).fetchall()
+        )
+        filing = dict(
+            con.execute(
+                "select entity_id, value from marts.kpi_monthly where month = ? and tier = 'supply_unit' "
+                "and indicator = 'timely_filing_rate'",
+                [month],
+            ).fetchall()
+        )
+        as_of = con.execute("select as_of from marts.build_info").fetchone()[0]
+    finally:
+        con.close()
+    expected = download_dir / f"三级排名_{month:%Y-%m}_供电单位.xlsx"
+    expected.unlink(missing_ok=True)
+    _open(browser, dashboard_url, "rankings", query=f"month={month:%Y-%m}&tier=supply_unit")
+    _download(browser, "rank_download_xlsx")
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(browser, PAGE_TIMEOUT_S, poll_frequency=0.5).until(lambda _: expected.exists())
+    time.sleep(0.5)
+    sheet = openpyxl.load_workbook(expected).active
+    block = _header_block(sheet)
+    assert block["月份"] == f"{month:%Y-%m}"
+    assert block["结账状态"] == "已结账"
+    assert block["层级"] == "供电单位"
+    assert block["筛选条件"] == "全部"
+    assert block["评估时点"] == f"数据截至 {minute(as_of)}（北京时间）"
+    header, rows = _table(sheet, "编号")
+    ids = [row[header.index("编号")] for row in rows]
+    assert sorted(ids) == sorted(scores)
+    totals = [row[header.index("总分")] for row in rows]
+    assert all(isinstance(value, float) for value in totals)
+    assert totals == [pytest.approx(scores[entity]) for entity in ids]
+    column = header.index("归档及时率") + 1
+    cells = [
+        sheet.cell(row=sheet.max_row - len(rows) + 1 + position, column=column)
+        for position in range(len(rows))
+    ]
+    assert [cell.value for cell in cells] == [
+        None if filing[entity] is None else pytest.approx(filing[entity]) for entity in ids
+    ]
+    assert {cell.number_format for cell in cells} == {"0.0%"}
+
+
+def test_english_mode_shows_no_chinese_label_on_any_page(
+    dashboard_url: str, browser, tiny_warehouse: Path
+) -> None:
+    """GIVEN the dashboard in English (a link with lang=en) WHEN every page is opened THEN no
+    Chinese name of a code (marts.code_labels) or of the interface is left on the page;
+    only names from the data (units, teams, people, customers) stay as they are."""
+    from selenium.webdriver.common.by import By
+
+    from dashboard.i18n import LABELS
+    from ingest.warehouse import connect_published
+
+    con = connect_published(tiny_warehouse)
+    try:
+        chinese = {zh for (zh,) in con.execute("select zh from marts.code_labels").fetchall()}
+        names = [
+            name for (name,) in con.execute("select entity_name from marts.org_entities").fetchall() if name
+        ]
+    finally:
+        con.close()
+    chinese |= {zh for zh, _ in LABELS.values()}
+    chinese = {label for label in chinese if len(label) >= 2 and "{" not in label}
+    found: dict[str, list[str]] = {}
+    for page in PAGES:
+        _open(browser, dashboard_url, page, query="lang=en")
+        # The language switch names both languages in each (语言 / Language, 中文); the urge
+        # digest is shown as it will be sent, in Chinese.
+        text = browser.find_element(By.CSS_SELECTOR, "body").get_attribute("innerText")
+        text = text.replace("语言 / Language", "")
+        for message in browser.find_elements(By.CSS_SELECTOR, ".st-key-digest_message"):
+            text = text.replace(message.get_attribute("innerText"), "")
+        for name in sorted(names, key=len, reverse=True):
+            text = text.replace(name, "")
+        left = sorted(label for label in chinese if label in text)
+        if left:
+            found[page or "/"] = left
+    assert not found, found
