@@ -119,6 +119,13 @@ def test_rankings_people_show_the_picked_persons_team_history_in_english(
     is English THEN their two versions read 'current' / 'from the start'."""
     monkeypatch.setenv("DANGAN_WAREHOUSE", str(team_move.warehouse))
     app = run_page(VIEWS / "rankings.py", TIMEOUT_S)
+    # The page opens on the last final month; the move is in the newest (provisional) one.
+    con = connect_published(team_move.warehouse)
+    try:
+        newest = con.execute("select max(month) from marts.scorecard_monthly").fetchone()[0]
+    finally:
+        con.close()
+    app.selectbox(key="rank_month").set_value(newest).run()
     app.segmented_control(key="rank_tier").set_value("staff").run()
     app.selectbox(key="rank_person").set_value(team_move.staff_id).run()
     app.session_state["lang"] = "en"
