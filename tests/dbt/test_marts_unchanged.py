@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from compare_marts import build_with, compare_warehouses, extract_revision, report  # noqa: E402
 
 # The last revision with the two parallel intermediate trees.
-BASELINE_REVISION = "afd227f635b2cc4818efa854c3d772513a0af3ce"
+BASELINE_REVISION = "2817daafd9b2b3da2513786337bad4c999c31caa"
 
 pytestmark = pytest.mark.slow
 
