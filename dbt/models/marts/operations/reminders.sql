@@ -117,13 +117,9 @@ handover_reminders as (
         proc_id as object_id,
         'proc_id' as object_kind,
         unit_code,
-        case
-            when {{ as_of_date() }} > due_on then 'overdue'
-            when {{ as_of_date() }} = due_on then 'warning'
-            else 'reminder'
-        end as level,
+        {{ level_by_due_date('due_on') }} as level,
         completed_at as since,
-        {{ dbt.dateadd('second', -1, dbt.dateadd('day', 1, 'cast(due_on as timestamp)')) }} as due_at
+        {{ end_of_day('due_on') }} as due_at
     from handover_due
 ),
 
@@ -157,7 +153,7 @@ dossier_reminders as (
             else 'reminder'
         end as level,
         created_at as since,
-        {{ dbt.dateadd('second', -1, dbt.dateadd('day', 1, 'cast(due_on as timestamp)')) }} as due_at
+        {{ end_of_day('due_on') }} as due_at
     from open_dossiers
 ),
 
@@ -193,7 +189,7 @@ sla_reminders as (
         unit_code,
         case status when 'red' then 'overdue' else 'warning' end as level,
         started_at as since,
-        {{ dbt.dateadd('second', -1, dbt.dateadd('day', 1, 'cast(due_on as timestamp)')) }} as due_at
+        {{ end_of_day('due_on') }} as due_at
     from sla_steps
 ),
 
@@ -218,13 +214,9 @@ rectification_reminders as (
         finding_id as object_id,
         'finding_id' as object_kind,
         unit_code,
-        case
-            when {{ as_of_date() }} > due_on then 'overdue'
-            when {{ as_of_date() }} = due_on then 'warning'
-            else 'reminder'
-        end as level,
+        {{ level_by_due_date('due_on') }} as level,
         checked_at as since,
-        {{ dbt.dateadd('second', -1, dbt.dateadd('day', 1, 'cast(due_on as timestamp)')) }} as due_at
+        {{ end_of_day('due_on') }} as due_at
     from open_findings
 ),
 
@@ -252,13 +244,9 @@ borrowing_reminders as (
         borrow_id as object_id,
         'borrow_id' as object_kind,
         unit_code,
-        case
-            when {{ as_of_date() }} > due_on then 'overdue'
-            when {{ as_of_date() }} = due_on then 'warning'
-            else 'reminder'
-        end as level,
+        {{ level_by_due_date('due_on') }} as level,
         borrowed_at as since,
-        {{ dbt.dateadd('second', -1, dbt.dateadd('day', 1, 'cast(due_on as timestamp)')) }} as due_at
+        {{ end_of_day('due_on') }} as due_at
     from open_borrowings
 ),
 
