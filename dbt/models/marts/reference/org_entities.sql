@@ -21,7 +21,7 @@ final as (
         entities.is_active,
     from entities
     left join short_names
-        on entities.entity_kind = 'supply_unit' and short_names.unit_code = entities.entity_id
+        on entities.entity_kind = 'supply_unit' and entities.entity_id = short_names.unit_code
 )
 
 select * from final
