@@ -8,9 +8,8 @@ sure the hand-made ones are computed among realistic neighbours, not alone.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -21,8 +20,6 @@ import pytest
 from ingest.calendar import load_calendar
 from ingest.contract import TABLES, create_raw_tables
 
-REPO = Path(__file__).resolve().parents[2]
-DBT_PROJECT = REPO / "dbt"
 AS_OF = "2026-11-27 17:30:00"
 
 # The hand-made unit, table by table, in contract column order.
@@ -320,24 +317,33 @@ class DbtWarehouse:
 
 
 def run_dbt(database: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """The real dbt CLI of this environment on ``database``; fails the test with dbt's output."""
-    dbt = Path(sys.executable).with_name("dbt")
-    env = {
-        **os.environ,
-        "DANGAN_DBT_DB": str(database),
-        "DO_NOT_TRACK": "1",
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-    completed = subprocess.run(
-        [str(dbt), *args, "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if completed.returncode != 0:
-        pytest.fail(f"dbt {' '.join(args)} failed:\n{completed.stdout[-6000:]}\n{completed.stderr[-2000:]}")
-    return completed
+    """dbt run on ``database`` as ``dangan build`` runs it; fails the test with dbt's log.
+
+    dbt's own entry point (``dbtRunner``) in this process, on the manifest ``dbt parse``
+    prepared (``dagster_project.defs.dbt.runner.invoke``). The dbt command line would parse
+    the whole project again on every call whose ``--vars`` differ from the call before (every
+    ``as_of`` here), about 18 CPU seconds each; the run's vars are read as each model is
+    compiled either way. The result carries dbt's log as ``stdout``.
+    """
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    from dagster_project.defs.dbt.runner import invoke
+
+    with tempfile.TemporaryDirectory(prefix="dbt-") as folder:
+        try:
+            run = invoke(list(args), database, target_path=Path(folder))
+        finally:
+            # dbt-duckdb keeps its connection for the next invocation; a read-only
+            # connection of the test to the same file would be refused while it is open.
+            environment = DuckDBConnectionManager._ENV
+            if environment is not None:
+                environment.close()
+            DuckDBConnectionManager.close_all_connections()
+        log = run.log_path.read_text(encoding="utf-8") if run.log_path.exists() else ""
+    if not run.success:
+        detail = f"{type(run.exception).__name__}: {run.exception}\n" if run.exception else ""
+        pytest.fail(f"dbt {' '.join(args)} failed:\n{detail}{' '.join(run.failures)}\n{log[-6000:]}")
+    return subprocess.CompletedProcess(["dbt", *args], 0, stdout=log, stderr="")
 
 
 def _load_raw(con: duckdb.DuckDBPyConnection, source: Path) -> None:
