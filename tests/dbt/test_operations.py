@@ -12,20 +12,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import chinese_calendar
 import duckdb
 import pytest
 
 from ingest.contract import TABLES_BY_NAME, create_raw_tables
+from tests.dbt.conftest import run_dbt
 
-REPO = Path(__file__).resolve().parents[2]
-DBT_DIR = REPO / "dbt"
 AS_OF = "2026-10-13 09:00:00"
 SAMPLE_SEED = "dangan"
 
@@ -495,21 +490,13 @@ def operations(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.Duck
     )
     con.close()
 
-    dbt = Path(sys.executable).with_name("dbt")
-    env = {**os.environ, "DANGAN_DBT_DB": str(database), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    command = [
-        str(dbt), "build",
-        "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
-        "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
+    run_dbt(
+        database,
+        "build",
         "--select", "+path:models/marts/operations",
         "--exclude-resource-type", "unit_test", "--indirect-selection", "cautious",
         "--vars", f'{{"as_of": "{AS_OF}"}}',
-    ]  # fmt: skip
-    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False, timeout=900)
-    if result.returncode != 0:
-        pytest.fail(
-            f"dbt build of the operational marts failed:\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}"
-        )
+    )  # fmt: skip
     marts = duckdb.connect(str(database), read_only=True)
     yield marts
     marts.close()
