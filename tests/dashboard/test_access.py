@@ -46,12 +46,6 @@ SCOPED_PAGES = (
 )
 
 
-@pytest.fixture
-def warehouse(tiny_warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("DANGAN_WAREHOUSE", str(tiny_warehouse))
-    return Path(tiny_warehouse)
-
-
 @pytest.fixture(scope="session")
 def anchors(tiny_warehouse: Path) -> dict[str, str]:
     """The unit with the most open time-limited steps (so every page has rows of it), and

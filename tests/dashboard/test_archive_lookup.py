@@ -5,7 +5,6 @@ published warehouse or on a copy of it with the rows a case needs."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -20,21 +19,6 @@ from tests.dashboard.conftest import TEST_PASSWORD
 VIEWS = Path(__file__).resolve().parents[2] / "dashboard" / "views"
 TIMEOUT_S = 60
 CATEGORIES = ("expansion", "inspection", "metering", "billing", "other")
-
-
-@pytest.fixture
-def warehouse(tiny_warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("DANGAN_WAREHOUSE", str(tiny_warehouse))
-    return Path(tiny_warehouse)
-
-
-@pytest.fixture
-def marts(warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    con = connect_published(warehouse)
-    try:
-        yield con
-    finally:
-        con.close()
 
 
 def changed_copy(tiny_warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *sql: str) -> Path:

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from dashboard import i18n
-from ingest.warehouse import connect_published
 from tests.dashboard.apptest import run_page
 
 REPO = Path(__file__).resolve().parents[2]
@@ -48,16 +46,6 @@ LABELLED_COLUMNS = (
     ("marts.missing_documents", "node_code", "node"),
     ("marts.missing_documents", "doc_type", "doc_type"),
 )
-
-
-@pytest.fixture
-def marts(tiny_warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[duckdb.DuckDBPyConnection]:
-    monkeypatch.setenv("DANGAN_WAREHOUSE", str(tiny_warehouse))
-    con = connect_published(tiny_warehouse)
-    try:
-        yield con
-    finally:
-        con.close()
 
 
 @pytest.mark.parametrize(("table", "column", "kind"), LABELLED_COLUMNS)

@@ -3,28 +3,15 @@ warehouse: the counts and rows on screen are those of marts.missing_documents.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
-import pytest
 
 from dashboard.ui import minute
-from ingest.warehouse import connect_published
 from tests.dashboard.apptest import run_page
 
 VIEW = Path(__file__).resolve().parents[2] / "dashboard" / "views" / "missing_documents.py"
 TIMEOUT_S = 60
-
-
-@pytest.fixture
-def marts(tiny_warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[duckdb.DuckDBPyConnection]:
-    monkeypatch.setenv("DANGAN_WAREHOUSE", str(tiny_warehouse))
-    con = connect_published(Path(tiny_warehouse))
-    try:
-        yield con
-    finally:
-        con.close()
 
 
 def run_view():

@@ -35,12 +35,6 @@ CLOSE_TICK = "2026-11-16 06:00:00"
 
 
 @pytest.fixture
-def warehouse(tiny_warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("DANGAN_WAREHOUSE", str(tiny_warehouse))
-    return Path(tiny_warehouse)
-
-
-@pytest.fixture
 def frozen_at_close_tick(tiny_warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the tiny warehouse whose October was frozen by the close tick of
     2026-11-16 06:00 (as the close schedule would have stored it), published and in use."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -16,27 +15,12 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import export
 from dashboard.ui import minute, pct
-from ingest.warehouse import connect_published, prepare_build_copy, publish
+from ingest.warehouse import prepare_build_copy, publish
 from tests.dashboard.apptest import run_page
 
 DASHBOARD = Path(__file__).resolve().parents[2] / "dashboard"
 VIEWS = DASHBOARD / "views"
 TIMEOUT_S = 60
-
-
-@pytest.fixture
-def warehouse(tiny_warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("DANGAN_WAREHOUSE", str(tiny_warehouse))
-    return Path(tiny_warehouse)
-
-
-@pytest.fixture
-def marts(warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    con = connect_published(warehouse)
-    try:
-        yield con
-    finally:
-        con.close()
 
 
 def run_view(name: str) -> AppTest:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -18,7 +17,6 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import charts, export
 from dashboard.auth.store import UserStore
-from ingest.warehouse import connect_published
 from tests.dashboard.apptest import logged_in, run_page
 from tests.dashboard.conftest import TEST_PASSWORD
 
@@ -28,21 +26,6 @@ TIMEOUT_S = 60
 # The tiny build: July–October final, November provisional (tests/dashboard/test_month_close.py).
 LAST_FINAL = dt.date(2026, 10, 1)
 PROVISIONAL = dt.date(2026, 11, 1)
-
-
-@pytest.fixture
-def warehouse(tiny_warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("DANGAN_WAREHOUSE", str(tiny_warehouse))
-    return Path(tiny_warehouse)
-
-
-@pytest.fixture
-def marts(warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    con = connect_published(warehouse)
-    try:
-        yield con
-    finally:
-        con.close()
 
 
 def opened(name: str, params: dict[str, str] | None = None, user: str = "test_leader") -> AppTest:
