@@ -7,9 +7,9 @@ import duckdb
 import pytest
 
 from ingest.contract import TABLES
-from scans.generate import generate_data_set
+from tests.conftest import TINY_SEED
 
-SEED = 7
+SEED = TINY_SEED
 END = "2026-11-27 17:30:00"
 
 
@@ -18,10 +18,10 @@ def scans_available() -> bool:
 
 
 @pytest.fixture(scope="package")
-def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A tiny data set generated once for the package, with scans when the renderer exists."""
-    out = tmp_path_factory.mktemp("tiny") / "set"
-    return generate_data_set("tiny", SEED, out, scans="auto" if scans_available() else "none")
+def tiny(tiny_source: Path) -> Path:
+    """The tiny data set with its scans: the session's (``tests/conftest.py``, the same
+    ``generate_data_set`` call with this seed), which these tests only read."""
+    return tiny_source
 
 
 def typed_views(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
