@@ -7,3 +7,6 @@ from __future__ import annotations
 PDF_DPI_RANGE = (150.0, 300.0)
 # Files written to DuckDB per transaction by the parent process.
 WRITE_BATCH_FILES = 100
+# A further reader worker starts only for this many more files to hash or read in a run:
+# each costs ~0.4 s of CPU to start, ~15 pages' worth of reading.
+FILES_PER_WORKER = 8
