@@ -125,7 +125,8 @@ class TaskPool:
 
     A run starts one worker for every ``tasks_per_worker`` tasks (up to ``workers``): a
     worker's start (interpreter, numpy, Pillow: ~0.4 s of CPU) is paid only where it has
-    enough tasks to earn it back, so a run over a handful of new files uses one.
+    enough tasks to earn it back, so a run over a handful of new files uses one
+    (``scans.config.FILES_PER_WORKER``).
 
     ``function`` and the tasks must be picklable (module-level functions, dataclasses).
     In a daemonic process, which may not start children, tasks run in-process, without
