@@ -37,11 +37,13 @@
     (select wd_to.calendar_date from {{ ref('int_workdays_indexed') }} as wd_from inner join {{ ref('int_workdays_indexed') }} as wd_to on wd_to.workday_index = wd_from.workday_index + ({{ n }}) and wd_to.is_workday where wd_from.calendar_date = cast({{ date_expr }} as date))
 {%- endmacro %}
 
-{#- The k-th working day of the calendar is the k-th element of the list of working days;
-    k below 1 (before the first working day) gives null, as the portable form does. -#}
+{#- Working days have consecutive indexes, so the one with index k is element
+    k - (the first working day's index) + 1 of the list of working days; a position below 1
+    (before the first working day) gives null, as the portable form does. -#}
 {% macro duckdb__workday_add(date_expr, n) -%}
-    {%- set target = "(" ~ workday_index(date_expr) ~ " + (" ~ n ~ "))" -%}
-    (case when {{ target }} >= 1 then list_extract((select list(wd_to.calendar_date order by wd_to.calendar_date) from {{ ref('int_workdays_indexed') }} as wd_to where wd_to.is_workday), cast({{ target }} as bigint)) end)
+    {%- set first_index = "(select min(wd_first.workday_index) from " ~ ref('int_workdays_indexed') ~ " as wd_first where wd_first.is_workday)" -%}
+    {%- set position = "(" ~ workday_index(date_expr) ~ " + (" ~ n ~ ") - " ~ first_index ~ " + 1)" -%}
+    (case when {{ position }} >= 1 then list_extract((select list(wd_to.calendar_date order by wd_to.calendar_date) from {{ ref('int_workdays_indexed') }} as wd_to where wd_to.is_workday), cast({{ position }} as bigint)) end)
 {%- endmacro %}
 
 {#- Traffic light of a time-limited step (DOMAIN.md §7): red when elapsed > limit, yellow
