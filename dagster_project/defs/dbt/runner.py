@@ -57,7 +57,11 @@ def prepared_manifest() -> Any:
         prepare_manifest(dbt_project, force=True)
     stamp = path.stat().st_mtime_ns
     if _cache.get("stamp") != stamp:
-        _cache.update(stamp=stamp, manifest=Manifest.from_msgpack(path.read_bytes()))
+        manifest = Manifest.from_msgpack(path.read_bytes())
+        # The `graph` of dbt's Jinja context (macro declares_updated_at reads it): dbt builds
+        # it only when it parses, and the serialised manifest comes without it.
+        manifest.build_flat_graph()
+        _cache.update(stamp=stamp, manifest=manifest)
     return _cache["manifest"]
 
 
