@@ -85,6 +85,8 @@ SCANS_DONE = re.compile(r"scans: (\d+) files read")
 DBT_DONE = re.compile(r"dbt: (\d+)/(\d+) done")
 DBT_FINISHED = re.compile(r"dbt: (\d+) models, seeds and tests")
 DBT_TESTS = re.compile(r"^dbt tests: (.+)$")
+# The dbt step's line for a node that did not pass (``DbtProgress``): "dbt <node>: <status>".
+DBT_NOT_PASSED = re.compile(r"^dbt [\w.]+: .+$")
 
 
 class QuietProgress:
@@ -132,7 +134,7 @@ class QuietProgress:
             self._advance("dbt", int(match.group(1)), int(match.group(1)))
         elif match := DBT_TESTS.search(text):
             self.tests = match.group(1)
-        elif text.startswith("dbt ") and ": " in text:
+        elif DBT_NOT_PASSED.search(text):
             self.not_passed.append(text)
 
     def _advance(self, name: str, done: int, total: int | None) -> None:

@@ -67,11 +67,13 @@ def test_broken_demo_files_come_from_the_index_the_manifest_names(tmp_path: Path
 
 def test_quiet_progress_counts_dbt_nodes_that_did_not_pass_and_ignores_progress_lines() -> None:
     """GIVEN the lines a build logs WHEN the quiet output observes them (no terminal, so no
-    bar) THEN only the node that did not pass is kept for the summary."""
+    bar) THEN only the node that did not pass is kept for the summary (not the note that
+    dbt runs with --full-refresh), and the dbt step's count of tests by outcome."""
     quiet = QuietProgress()
     for text in (
         "scans: 49 files to read",
         "scans: 49 files read, 3 failed, 52 pages, 0 moved, 0 removed",
+        "dbt --full-refresh: every incremental model is computed whole",
         "dbt: 54/392 done (stg_archive__audit_findings)",
         "dbt assert_totals: warn",
         "dbt: 392 models, seeds and tests in 116.7s (ok)",
