@@ -84,6 +84,9 @@ SCANS_TOTAL = re.compile(r"scans: (\d+) files to read")
 SCANS_DONE = re.compile(r"scans: (\d+) files read")
 DBT_DONE = re.compile(r"dbt: (\d+)/(\d+) done")
 DBT_FINISHED = re.compile(r"dbt: (\d+) models, seeds and tests")
+DBT_TESTS = re.compile(r"^dbt tests: (.+)$")
+# The dbt step's line for a node that did not pass (``DbtProgress``): "dbt <node>: <status>".
+DBT_NOT_PASSED = re.compile(r"^dbt [\w.]+: .+$")
 
 
 class QuietProgress:
@@ -94,6 +97,7 @@ class QuietProgress:
         self._progress: Any = None
         self._tasks: dict[str, Any] = {}
         self.not_passed: list[str] = []
+        self.tests = ""
 
     def _bar(self, name: str, total: int | None) -> Any:
         if self._progress is None:
@@ -128,7 +132,9 @@ class QuietProgress:
             self._advance("dbt", int(match.group(1)), int(match.group(2)))
         elif match := DBT_FINISHED.search(text):
             self._advance("dbt", int(match.group(1)), int(match.group(1)))
-        elif text.startswith("dbt ") and ": " in text:
+        elif match := DBT_TESTS.search(text):
+            self.tests = match.group(1)
+        elif DBT_NOT_PASSED.search(text):
             self.not_passed.append(text)
 
     def _advance(self, name: str, done: int, total: int | None) -> None:
@@ -281,12 +287,16 @@ def build_definitions(
     """
     from dagster_project.definitions import defs as load_defs
     from dagster_project.defs.common.resources import RunParams, WarehouseResource
+    from dagster_project.defs.dbt.assets import tests_not_as_checks
     from dagster_project.defs.delivery.resources import DeliveryResource
     from dagster_project.defs.publish.jobs import BUILD_SELECTION
     from dagster_project.defs.scans.resources import ScansResource
     from dagster_project.defs.sources.resources import SourcesResource
 
-    base = load_defs()
+    # No asset check per dbt test: nobody opens this run's ephemeral instance afterwards;
+    # the tests still run, fail the build and are counted in the summary.
+    with tests_not_as_checks():
+        base = load_defs()
     resources = dict(base.resources or {})
     resources.update(
         warehouse=WarehouseResource(path=str(warehouse)),
@@ -431,7 +441,11 @@ def _run_locked(
     write(f"published {wh.published_version(warehouse)} as {warehouse} in {time.monotonic() - started:.1f}s")
     if quiet is not None:
         for line in build_summary(
-            warehouse, result.run_id, definitions_args["scans"], not_passed=quiet.not_passed
+            warehouse,
+            result.run_id,
+            definitions_args["scans"],
+            not_passed=quiet.not_passed,
+            tests=quiet.tests,
         ):
             write(line)
     return 0
@@ -461,11 +475,12 @@ def broken_demo_files(scans: Path | None) -> dict[str, str]:
 
 
 def build_summary(
-    warehouse: Path, run_id: str, scans: Path | None, *, not_passed: Collection[str] = ()
+    warehouse: Path, run_id: str, scans: Path | None, *, not_passed: Collection[str] = (), tests: str = ""
 ) -> list[str]:
     """A few lines on what the published build holds: rows loaded and rejected by this run,
     scans read and why some failed (the demo's deliberately broken files named as such),
-    marts built, and how to open the dashboard."""
+    marts built, dbt's data tests by outcome (``tests``, the dbt step's count), and how to
+    open the dashboard."""
     from ingest import warehouse as wh
 
     con = wh.connect_published(warehouse)
@@ -510,6 +525,8 @@ def build_summary(
             if path not in broken:
                 lines.append(f"           {error}")
     lines.append(f"  marts    {marts} tables in schema marts")
+    if tests:
+        lines.append(f"  tests    {tests} (dbt data tests)")
     if not_passed:
         lines.append(f"  dbt      {len(not_passed)} nodes did not pass (dangan build --verbose lists them)")
     lines.append(f"  open     .venv/bin/dangan dashboard --warehouse {warehouse}  -> http://localhost:8501")

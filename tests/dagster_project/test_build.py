@@ -116,6 +116,38 @@ def test_each_job_selects_its_groups_and_dangan_build_queues_but_neither_sends_n
     assert graph.get(report).group_name == "close"
 
 
+def test_dangan_build_runs_dbt_tests_without_an_asset_check_each_but_the_code_location_keeps_them(
+    tmp_path: Path,
+) -> None:
+    """GIVEN the code location's definitions and ``dangan build``'s WHEN their asset checks are
+    listed THEN the code location has one per dbt data test on the dbt models, and the
+    build (an ephemeral instance nobody opens) has none on them but keeps the loading
+    assets' own checks on the raw tables."""
+    from dagster_project.build import build_definitions
+    from dagster_project.definitions import defs
+
+    def dbt_checks(definitions: dg.Definitions) -> set[dg.AssetCheckKey]:
+        return {
+            key
+            for key in definitions.resolve_asset_graph().asset_check_keys
+            if key.asset_key.path[0] in ("staging", "intermediate", "marts")
+        }
+
+    definitions = build_definitions(
+        source=tmp_path,
+        marketing_url=None,
+        archive_url=None,
+        scans=None,
+        warehouse=tmp_path / "warehouse.duckdb",
+        as_of="2026-11-17 06:00:00",
+        full_refresh=False,
+    )
+    assert dbt_checks(defs())
+    assert dbt_checks(definitions) == set()
+    assert any(key.asset_key.path[0] == "raw" for key in definitions.resolve_asset_graph().asset_check_keys)
+    assert dbt_checks(defs()), "the build's switch ends with its definitions"
+
+
 def test_build_publishes_marts_and_reconciles_every_table(tiny_warehouse: Path) -> None:
     tables = {
         row[0]

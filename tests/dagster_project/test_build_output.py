@@ -67,18 +67,46 @@ def test_broken_demo_files_come_from_the_index_the_manifest_names(tmp_path: Path
 
 def test_quiet_progress_counts_dbt_nodes_that_did_not_pass_and_ignores_progress_lines() -> None:
     """GIVEN the lines a build logs WHEN the quiet output observes them (no terminal, so no
-    bar) THEN only the node that did not pass is kept for the summary."""
+    bar) THEN only the node that did not pass is kept for the summary (not the note that
+    dbt runs with --full-refresh), and the dbt step's count of tests by outcome."""
     quiet = QuietProgress()
     for text in (
         "scans: 49 files to read",
         "scans: 49 files read, 3 failed, 52 pages, 0 moved, 0 removed",
+        "dbt --full-refresh: every incremental model is computed whole",
         "dbt: 54/392 done (stg_archive__audit_findings)",
         "dbt assert_totals: warn",
         "dbt: 392 models, seeds and tests in 116.7s (ok)",
+        "dbt tests: 340 passed, 1 warned, 0 failed",
     ):
         quiet.observe(text)
     quiet.stop()
     assert quiet.not_passed == ["dbt assert_totals: warn"]
+    assert quiet.tests == "340 passed, 1 warned, 0 failed"
+
+
+def test_the_dbt_steps_test_count_names_each_outcome_and_skips_only_when_some_were() -> None:
+    """GIVEN the result events of four data tests (pass, warn, fail, error) and a model
+    WHEN they are counted THEN the model is no test, the error counts as failed, and the
+    line has no skipped part until a test was skipped."""
+    from collections import Counter
+
+    from dagster_project.defs.dbt.assets import test_outcome, tests_line
+
+    def event(unique_id: str, status: str) -> dict:
+        return {"data": {"node_info": {"unique_id": unique_id, "node_status": status}}}
+
+    events = [
+        event("test.dangan.a", "pass"),
+        event("test.dangan.b", "warn"),
+        event("test.dangan.c", "fail"),
+        event("test.dangan.d", "error"),
+        event("model.dangan.m", "success"),
+    ]
+    outcomes = Counter(outcome for e in events if (outcome := test_outcome(e)) is not None)
+    assert tests_line(outcomes) == "dbt tests: 1 passed, 1 warned, 2 failed"
+    outcomes[test_outcome(event("test.dangan.e", "skipped"))] += 1
+    assert tests_line(outcomes) == "dbt tests: 1 passed, 1 warned, 2 failed, 1 skipped"
 
 
 def test_dagster_dbts_notes_on_selection_and_singular_tests_are_silenced() -> None:

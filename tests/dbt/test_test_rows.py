@@ -64,3 +64,25 @@ def test_changed_rows_only_skips_rows_written_before_the_previous_build(
     with duckdb.connect(str(database)) as con:
         _bad_process(con, "PBADNEW", built + timedelta(minutes=30))
     assert len(_status_test(database, an_hour_later, "changed", tmp_path / "t3")) == 1
+
+
+def test_every_model_and_source_with_updated_at_declares_it(dbt_warehouse: DbtWarehouse) -> None:
+    """GIVEN the built session warehouse and the prepared manifest
+    WHEN the relations with a column ``updated_at`` are listed from the warehouse
+    THEN each of them declares the column in its YAML: the changed-rows condition of the
+    data tests reads the column from there (macro declares_updated_at), so a relation that
+    left it out would be tested on every row in every hourly build."""
+    from dagster_project.defs.dbt.assets import load_manifest
+
+    manifest = load_manifest()
+    declared = {}
+    for node in [*manifest["nodes"].values(), *manifest["sources"].values()]:
+        if node["resource_type"] in ("model", "source", "seed"):
+            name = node.get("alias") or node.get("identifier") or node["name"]
+            declared[(node["schema"], name)] = "updated_at" in {column.lower() for column in node["columns"]}
+    with_column = dbt_warehouse.rows(
+        "select table_schema, table_name from information_schema.columns where column_name = 'updated_at'"
+        " and table_schema in ('raw', 'staging', 'intermediate', 'marts')"
+    )
+    assert len(with_column) >= 12, "raw and staging tables of the six changing source tables"
+    assert [relation for relation in with_column if not declared.get(relation)] == []

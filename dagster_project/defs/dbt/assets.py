@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import json
 import shutil
 import time
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterator, Mapping
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -40,6 +43,30 @@ class DanganTranslator(DagsterDbtTranslator):
 translator = DanganTranslator(
     settings=DagsterDbtTranslatorSettings(enable_asset_checks=True, enable_source_tests_as_checks=True)
 )
+# dbt's data tests as plain dbt nodes: no Dagster asset check per test (see tests_as_checks).
+translator_without_checks = DanganTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=False))
+
+_tests_as_checks: contextvars.ContextVar[bool] = contextvars.ContextVar("dbt_tests_as_checks", default=True)
+
+
+@contextlib.contextmanager
+def tests_not_as_checks() -> Iterator[None]:
+    """Definitions loaded inside this block run dbt's data tests without a Dagster asset
+    check per test.
+
+    Why: ``dangan build`` runs on an ephemeral instance that nobody can open afterwards, and
+    recording ~360 check evaluations (each planned, then stored and updated in the event
+    log) cost about as much CPU as the rest of Dagster's part of a tiny build. The tests
+    still run in the same ``dbt build``: an error-severity test that fails fails the dbt
+    step and the build, every test that did not pass is logged, and the step logs how many
+    passed, warned and failed (the build's summary shows it). The code location that
+    ``dangan dagster`` serves keeps one asset check per test.
+    """
+    token = _tests_as_checks.set(False)
+    try:
+        yield
+    finally:
+        _tests_as_checks.reset(token)
 
 
 def load_manifest() -> dict[str, Any]:
@@ -154,11 +181,29 @@ def mart_keys(manifest: Mapping[str, Any]) -> list[dg.AssetKey]:
     ]
 
 
-def build_dbt_assets(manifest: Mapping[str, Any]) -> dg.AssetsDefinition:
+def test_outcome(event: Mapping[str, Any]) -> str | None:
+    """``passed``, ``warned``, ``failed`` or ``skipped`` for a data test's result event, else none."""
+    node = event["data"].get("node_info", {})
+    if not str(node.get("unique_id", "")).startswith("test."):
+        return None
+    status = str(node.get("node_status", ""))
+    return {"pass": "passed", "warn": "warned", "fail": "failed", "error": "failed"}.get(status, "skipped")
+
+
+def tests_line(outcomes: Counter[str]) -> str:
+    """The dbt step's count of data tests by outcome (read back by the build's summary)."""
+    line = f"dbt tests: {outcomes['passed']} passed, {outcomes['warned']} warned, {outcomes['failed']} failed"
+    return line + (f", {outcomes['skipped']} skipped" if outcomes["skipped"] else "")
+
+
+def build_dbt_assets(manifest: Mapping[str, Any], *, checks: bool = True) -> dg.AssetsDefinition:
+    """The dbt assets; with ``checks`` each data test is a Dagster asset check as well."""
+    chosen = translator if checks else translator_without_checks
+
     @dbt_assets(
         manifest=manifest,
         project=dbt_project,
-        dagster_dbt_translator=translator,
+        dagster_dbt_translator=chosen,
         pool=DUCKDB_POOL,
     )
     def dbt_models(context, warehouse: WarehouseResource, params: RunParams):
@@ -166,7 +211,7 @@ def build_dbt_assets(manifest: Mapping[str, Any]) -> dg.AssetsDefinition:
         build_file = warehouse.build_file(context.run_id)
         target = Path(dbt_project.project_dir) / dbt_project.target_path
         prune_invocation_dirs(target)
-        selection, indirect = runner.selection_args(context, manifest, translator)
+        selection, indirect = runner.selection_args(context, manifest, chosen)
         all_rows = context.run.job_name in ALL_ROWS_JOBS
         code_hash = project_code_hash()
         full_refresh = params.full_refresh or incremental_code_changed(build_file, code_hash)
@@ -182,19 +227,26 @@ def build_dbt_assets(manifest: Mapping[str, Any]) -> dg.AssetsDefinition:
         progress = DbtProgress(context.log, total)
         run: runner.DbtRun | None = None
         results: list[dict[str, Any]] = []
+        outcomes: Counter[str] = Counter()
         for item in runner.stream(
             args, build_file, target_path=runner.invocation_target(context), on_result=progress
         ):
             if isinstance(item, runner.DbtRun):
                 run = item
-            else:
-                results.append(item)
-                yield from runner.dagster_events([item], context, manifest, translator)
+                continue
+            results.append(item)
+            outcome = test_outcome(item)
+            if outcome is not None:
+                outcomes[outcome] += 1
+                if not checks:
+                    continue
+            yield from runner.dagster_events([item], context, manifest, chosen)
         assert run is not None
         context.log.info(
             f"dbt: {len(results)} models, seeds and tests in {run.elapsed_s:.1f}s"
             f" ({'ok' if run.success else 'failed'})"
         )
+        context.log.info(tests_line(outcomes))
         runner.raise_for_failure(run)
 
     return dbt_models
@@ -202,4 +254,4 @@ def build_dbt_assets(manifest: Mapping[str, Any]) -> dg.AssetsDefinition:
 
 @dg.definitions
 def dbt_definitions() -> dg.Definitions:
-    return dg.Definitions(assets=[build_dbt_assets(load_manifest())])
+    return dg.Definitions(assets=[build_dbt_assets(load_manifest(), checks=_tests_as_checks.get())])
