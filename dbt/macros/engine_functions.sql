@@ -57,3 +57,51 @@
 {% macro spark__integer_divide(numerator, denominator) -%}
     (({{ numerator }}) div ({{ denominator }}))
 {%- endmacro %}
+
+{#- A timestamp as 'YYYY-MM-DD HH:MM:SS' text. -#}
+{% macro timestamp_text(timestamp_expr) -%}
+    {{ return(adapter.dispatch('timestamp_text', 'dangan')(timestamp_expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__timestamp_text(timestamp_expr) -%}
+    strftime({{ timestamp_expr }}, '%Y-%m-%d %H:%M:%S')
+{%- endmacro %}
+
+{% macro spark__timestamp_text(timestamp_expr) -%}
+    date_format({{ timestamp_expr }}, 'yyyy-MM-dd HH:mm:ss')
+{%- endmacro %}
+
+{#- The incremental strategy of a model that replaces the rows of the keys it recomputes.
+    DuckDB deletes and inserts by key; Spark's Parquet tables have no delete, and a Spark
+    build writes every model whole into a catalogue of its own (docs/SCALE.md), where the
+    first and only write of an incremental model is a plain create. -#}
+{% macro replace_by_key_strategy() -%}
+    {{ return(adapter.dispatch('replace_by_key_strategy', 'dangan')()) }}
+{%- endmacro %}
+
+{% macro duckdb__replace_by_key_strategy() -%}
+    {{ return('delete+insert') }}
+{%- endmacro %}
+
+{% macro spark__replace_by_key_strategy() -%}
+    {{ return('append') }}
+{%- endmacro %}
+
+{#- dbt's listagg on Spark ignores the order (dbt-spark's has no order_by_clause). The lines
+    of a digest and the list of uncovered years are in order on both engines: the values
+    are collected with their order key, sorted, and joined. Ascending keys only. -#}
+{% macro spark__listagg(measure, delimiter_text, order_by_clause, limit_num) -%}
+    {%- if order_by_clause -%}
+        {%- set order_expr = order_by_clause | trim -%}
+        {%- if not order_expr.lower().startswith('order by ') or ',' in order_expr or order_expr.lower().endswith(' desc') -%}
+            {{ exceptions.raise_compiler_error('spark__listagg: one ascending order key only, got: ' ~ order_by_clause) }}
+        {%- endif -%}
+        {%- set values = 'transform(array_sort(collect_list(named_struct(\'sort_key\', ' ~ order_expr[9:] ~ ', \'value\', ' ~ measure ~ '))), entry -> entry.value)' -%}
+    {%- else -%}
+        {%- set values = 'collect_list(' ~ measure ~ ')' -%}
+    {%- endif -%}
+    {%- if limit_num -%}
+        {%- set values = 'slice(' ~ values ~ ', 1, ' ~ limit_num ~ ')' -%}
+    {%- endif -%}
+    array_join({{ values }}, {{ delimiter_text }})
+{%- endmacro %}
