@@ -12,7 +12,7 @@ frozen as (
     {% if is_incremental() -%}
         select
             month,
-            frozen_at,
+            frozen_at
         from {{ this }}
     {%- else -%}
         select
@@ -26,7 +26,7 @@ final as (
     select
         month,
         close_at,
-        {{ as_of() }} as frozen_at,
+        {{ as_of() }} as frozen_at
     from months
     where
         not is_provisional
