@@ -17,7 +17,7 @@ frozen as (
     {%- else -%}
         select
             cast(null as date) as month,
-            cast(null as timestamp) as frozen_at,
+            cast(null as timestamp) as frozen_at
         where false
     {%- endif %}
 ),

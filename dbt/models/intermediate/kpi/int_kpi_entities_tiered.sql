@@ -12,7 +12,7 @@ company as (
         'company' as entity_id,
         cast(null as {{ dbt.type_string() }}) as unit_code,
         cast(null as {{ dbt.type_string() }}) as team_code,
-        {{ threshold_text('company_name') }} as entity_name,
+        {{ threshold_text('company_name') }} as entity_name
 ),
 
 tiered as (
