@@ -105,3 +105,49 @@
     {%- endif -%}
     array_join({{ values }}, {{ delimiter_text }})
 {%- endmacro %}
+
+{#- dbt.dateadd on Spark: dbt-spark's goes through to_timestamp(seconds since the epoch),
+    which is null when timestamps are TIMESTAMP_NTZ (the spark target's, like DuckDB's
+    Parquet timestamps). timestampadd keeps the type and, as DuckDB's, gives a timestamp
+    for a date. -#}
+{% macro spark__dateadd(datepart, interval, from_date_or_timestamp) -%}
+    timestampadd({{ datepart }}, {{ interval }}, cast({{ from_date_or_timestamp }} as timestamp))
+{%- endmacro %}
+
+{#- Seeds on Spark: dbt-spark's session connection binds an empty CSV cell as the text
+    'None', so a node default of required_documents (empty proc_type) became the process
+    type 'None'. The values are written as literals instead, an empty cell as null. -#}
+{% macro spark__load_csv_rows(model, agate_table) %}
+    {%- set column_override = model['config'].get('column_types', {}) -%}
+    {%- set statements = [] -%}
+    {%- for chunk in agate_table.rows | batch(get_batch_size()) -%}
+        {%- set sql -%}
+            insert into {{ this.render() }} values
+            {% for row in chunk -%}
+                ({%- for col_name in agate_table.column_names -%}
+                    {%- set type = column_override.get(col_name, adapter.convert_type(agate_table, loop.index0)) -%}
+                    cast({{ spark_seed_literal(row[loop.index0]) }} as {{ type }})
+                    {%- if not loop.last %}, {% endif -%}
+                {%- endfor -%})
+                {%- if not loop.last %},{% endif %}
+            {% endfor -%}
+        {%- endset -%}
+        {%- do adapter.add_query(sql, abridge_sql_log=True) -%}
+        {%- if loop.first -%}
+            {%- do statements.append(sql) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(statements[0]) }}
+{% endmacro %}
+
+{% macro spark_seed_literal(value) -%}
+    {%- if value is none -%}
+        null
+    {%- elif value is sameas true or value is sameas false -%}
+        {{ 'true' if value else 'false' }}
+    {%- elif value is number -%}
+        {{ value }}
+    {%- else -%}
+        '{{ (value | string).replace("\\", "\\\\").replace("'", "\\'") }}'
+    {%- endif -%}
+{%- endmacro %}
