@@ -9,7 +9,7 @@ a first page once it is open (quality figures, then its decode passes). Then
 per CPU second count the reader's process and its workers. Results go to
 bench/results/scans.md (all strategies) or scans-readers.md (the two readers only).
 
-    .venv/bin/python bench/bench_scans.py --pages 2 --files 40 --readers-only
+    .venv/bin/python bench/bench_scans.py --pages 2 --files 40 200 --readers-only
 """
 
 from __future__ import annotations
@@ -35,10 +35,9 @@ from scans.decode import decode, decode_zxing, read_page
 from scans.synthetic import DEGRADATIONS, render_pages, write_broken_file, write_document_scan
 
 ROOT = Path(__file__).resolve().parent.parent
-# The reader before the throughput work of issue 12 item 5 (PDF pages read from their
-# stored image, sparse corner scans, the corners' median before the whole page): "today's
-# reader" of the side-by-side figures.
-BASELINE_REVISION = "0428c2f0a136302df923bcd352204d26e810fb88"
+# The reader before its workers kept freed memory for the next page (issue 12 item 5, last
+# step; 0428c2f before that): "today's reader" of the side-by-side figures.
+BASELINE_REVISION = "d41e415b78645149a7aae8e5da492f4f9271e33b"
 PATTERN = r"^(DG\d{12}|JZ\d{10})$"
 ACCEPT = re.compile(PATTERN)
 DPIS = (150, 200, 300)
@@ -121,15 +120,19 @@ def render_set(pages: int) -> list[tuple[int, str, str, Image.Image]]:
     return out
 
 
-# Run in a process of its own with the reader to measure first on sys.path: each page of
-# the folder (saved losslessly, opened before the clock starts) goes through the reader's
-# own per-page work, as the first page of a file; prints the codes read and CPU ms.
+# Run in a process of its own with the reader to measure first on sys.path, set up as that
+# reader sets up its workers (its ``worker_init``, with the allocator setting where the
+# reader has one): each page of the folder (saved losslessly, opened before the clock
+# starts) goes through the reader's own per-page work, as the first page of a file;
+# prints the codes read and CPU ms.
 PAGE_DRIVER = """
-import json, sys, time
+import inspect, json, sys, time
 from pathlib import Path
 from PIL import Image
 from scans.pages import Page
-from scans.reader import FileTask, _read_one_page
+from scans.reader import FileTask, _read_one_page, worker_init
+keep = {"keep_memory": True} if "keep_memory" in inspect.signature(worker_init).parameters else {}
+worker_init(1 << 40, 0, **keep)
 folder = Path(sys.argv[1])
 out = {}
 for path in sorted(folder.glob("*.png")):
@@ -277,8 +280,16 @@ def reader_trees(tmp: Path) -> dict[str, Path]:
     }
 
 
-def end_to_end(files: int, trees: dict[str, Path]) -> list[dict]:
-    """One row per reader and worker count: wall and CPU seconds, pages, decoded pages."""
+def end_to_end(sizes: list[int], trees: dict[str, Path]) -> list[dict]:
+    """One row per folder size, reader and worker count: wall and CPU seconds, pages,
+    decoded pages."""
+    rows = []
+    for files in sizes:
+        rows += _end_to_end(files, trees)
+    return rows
+
+
+def _end_to_end(files: int, trees: dict[str, Path]) -> list[dict]:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "scans"
@@ -370,7 +381,14 @@ def write_markdown(results, e2e, pages: int, out: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--pages", type=int, default=4, help="pages per dpi and condition")
-    parser.add_argument("--files", type=int, default=40, help="files for the end-to-end run")
+    parser.add_argument(
+        "--files",
+        type=int,
+        nargs="+",
+        default=[40],
+        help="documents of each end-to-end folder (one run per size; a folder also holds blank "
+        "sheets and form pages, a tenth of the documents each, and 3 broken files)",
+    )
     parser.add_argument(
         "--out",
         type=Path,

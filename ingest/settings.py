@@ -24,6 +24,8 @@ ARCHIVE_URL = os.environ.get("DANGAN_ARCHIVE_URL", f"sqlite:///{DEMO_DIR / 'arch
 # pages carry known foreign codes (meter labels, parcel stickers); every code read is
 # recorded either way (raw_barcodes).
 BARCODE_PATTERN = os.environ.get("DANGAN_BARCODE_PATTERN", "")
+# Up to this many reader processes: one more starts for each scans.config.FILES_PER_WORKER
+# files of a run, so a run over a few new files starts one.
 SCAN_WORKERS = int(os.environ.get("DANGAN_SCAN_WORKERS", "2"))
 # Bounds of the scan reader: a shared scan folder collects whatever people drop into it.
 # A4 at 600 dpi is 35 megapixels; anything far beyond that is not a scanned page (a

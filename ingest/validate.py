@@ -321,9 +321,14 @@ def _resolve_unique(
             f"from {raw_table} as r where r.{col} in (select _value from ({candidates})) "
             f"and r.{pk} not in (select _pk from {_COPIES}) and r.{pk} not in (select _key from {DISPLACED})"
         )
+    # Only values claimed more than once are ranked: a hash count over every candidate
+    # costs a fraction of a window sorting them all, and a value claimed once has no loser.
     con.execute(
-        f"create or replace temp table {_CONTEST} as with ranked as (select *, row_number() over "
-        f"(partition by _value order by _stamp nulls first, _pk) as _rank from ({candidates})) "
+        f"create or replace temp table {_CONTEST} as with candidates as ({candidates}), "
+        "contested as (select _value from candidates group by _value having count(*) > 1), "
+        "ranked as (select *, row_number() over "
+        "(partition by _value order by _stamp nulls first, _pk) as _rank from candidates "
+        "where _value in (select contested._value from contested)) "
         "select c._origin, c._row, c._key, c._pk, c._value, h._origin as _holder_origin, "
         "h._row as _holder_row, h._pk as _holder_pk "
         "from ranked as c join ranked as h on h._value = c._value and h._rank = 1 where c._rank > 1"

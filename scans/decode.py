@@ -29,7 +29,11 @@ logger = logging.getLogger(__name__)
 CROP_LONG = 0.22
 CROP_SHORT = 0.55
 # Scan density of the plain corner passes (every n-th line); the later passes scan every line.
+# Lines across the bars of a label lying as expected in that corner every CORNER_DENSITY-th
+# row (or column), lines along them every CORNER_CROSS_DENSITY-th: a label stuck on sideways
+# is still crossed some 15 times, at 3 ms a corner instead of 5 (200 dpi).
 CORNER_DENSITY = 3
+CORNER_CROSS_DENSITY = 6
 
 # A crop of a page: left, top, right, bottom in pixels.
 Box = tuple[int, int, int, int]
@@ -59,26 +63,33 @@ def decode(
     page: int = 1,
     code128_only: bool = True,
     decoder: str = "pyzbar",
-    density: int = 1,
+    density: int | tuple[int, int] = 1,
 ) -> list[Barcode]:
     """Code128 barcodes in ``image`` read by libzbar (all symbologies if not ``code128_only``).
 
     ``density`` n scans every n-th row and column instead of all of them (libzbar's
     x/y density): a label's bars are ~90 px tall at 200 dpi, so every third line still
-    crosses them some 30 times, at about half the cost of scanning every line.
+    crosses them some 30 times, at about half the cost of scanning every line. A pair is
+    (columns, rows): every n-th column (lines down the image, across horizontal bars),
+    every m-th row (lines along it, across upright bars).
     """
     from pyzbar.pyzbar import ZBarSymbol
     from pyzbar.pyzbar import decode as zbar_decode
 
     symbols = [ZBarSymbol.CODE128] if code128_only else None
-    results = zbar_decode(image, symbols=symbols) if density == 1 else _zbar_sparse(image, symbols, density)
+    columns, rows = (density, density) if isinstance(density, int) else density
+    results = (
+        zbar_decode(image, symbols=symbols)
+        if (columns, rows) == (1, 1)
+        else _zbar_sparse(image, symbols, columns, rows)
+    )
     return [
         Barcode(page, result.data.decode("utf-8", errors="replace"), result.type, decoder)
         for result in results
     ]
 
 
-def _zbar_sparse(image: Image.Image, symbols: list | None, density: int) -> list:
+def _zbar_sparse(image: Image.Image, symbols: list | None, columns: int, rows: int) -> list:
     """``pyzbar.decode`` with libzbar's scan density set (pyzbar 0.1.9 has no option for it)."""
     from ctypes import c_void_p, cast
 
@@ -101,8 +112,8 @@ def _zbar_sparse(image: Image.Image, symbols: list | None, density: int) -> list
             zbar_image_scanner_set_config(scanner, 0, ZBarConfig.CFG_ENABLE, 0)
             for symbol in symbols:
                 zbar_image_scanner_set_config(scanner, symbol, ZBarConfig.CFG_ENABLE, 1)
-        zbar_image_scanner_set_config(scanner, 0, ZBarConfig.CFG_X_DENSITY, density)
-        zbar_image_scanner_set_config(scanner, 0, ZBarConfig.CFG_Y_DENSITY, density)
+        zbar_image_scanner_set_config(scanner, 0, ZBarConfig.CFG_X_DENSITY, columns)
+        zbar_image_scanner_set_config(scanner, 0, ZBarConfig.CFG_Y_DENSITY, rows)
         with pyzbar._image() as zbar_image:
             zbar_image_set_format(zbar_image, pyzbar._FOURCC["L800"])
             zbar_image_set_size(zbar_image, width, height)
@@ -181,8 +192,15 @@ def read_page(
     """
     gray = image if image.mode == "L" else image.convert("L")
     corners = corner_boxes(*gray.size) if crops else []
+    # A portrait page's corner label (upright or turned 180) has upright bars: rows cross
+    # them; a landscape page's (fed sideways) has horizontal bars: columns do.
+    sparse = (
+        (CORNER_CROSS_DENSITY, CORNER_DENSITY)
+        if gray.height >= gray.width
+        else (CORNER_DENSITY, CORNER_CROSS_DENSITY)
+    )
     plain_corners: list[tuple[str, Callable[[], list[Barcode]]]] = [
-        (f"pyzbar{suffix}", lambda box=box: decode(gray.crop(box), page=page, density=CORNER_DENSITY))
+        (f"pyzbar{suffix}", lambda box=box: decode(gray.crop(box), page=page, density=sparse))
         for suffix, box in corners
     ]
     # Speckle (salt and pepper) hides the bars from libzbar; a 3x3 median on the corner

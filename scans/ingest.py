@@ -275,8 +275,9 @@ def ingest_scans(
         workers=workers,
         timeout=file_timeout,
         initializer=worker_init,
-        initargs=(max_pixels, max_memory_bytes),
-        in_process_initargs=(max_pixels, 0),
+        initargs=(max_pixels, max_memory_bytes, True),
+        in_process_initargs=(max_pixels, 0, False),
+        tasks_per_worker=config.FILES_PER_WORKER,
     ) as pool:
         for task, outcome in pool.run(hash_file, to_hash):
             if isinstance(outcome, Hashed):

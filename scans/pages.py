@@ -81,7 +81,12 @@ def _image_pages(path: str, image: Image.Image, max_pages: int, max_pixels: int)
                         f"{path}: page {index + 1} of {image.width}x{image.height} pixels is beyond "
                         f"the limit {max_pixels:,}"
                     )
-                gray = image.convert("L")
+                # A grayscale page is handed out as decoded: converting it would only copy it.
+                if image.mode == "L":
+                    image.load()
+                    gray = image
+                else:
+                    gray = image.convert("L")
             except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombWarning) as exc:
                 raise ScanReadError(
                     f"{path}: page {index + 1} unreadable: {type(exc).__name__}: {exc}"

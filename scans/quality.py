@@ -41,25 +41,45 @@ def ink_share(pixels: np.ndarray) -> float:
     if not pixels.size:
         return 0.0
     paper = float(np.median(pixels[::4, ::4]))
-    return float((pixels < paper - INK_DEPTH).mean())
+    # A count, not the mean of a boolean array (a float64 pass over the page): the same share.
+    return int(np.count_nonzero(pixels < paper - INK_DEPTH)) / pixels.size
+
+
+# Rows of the page per slice of the Laplacian: its arrays stay within ~0.5 MB (the
+# processor's cache) instead of 2-8 MB for the whole page.
+SHARPNESS_STRIP_ROWS = 128
 
 
 def sharpness(pixels: np.ndarray) -> float:
     """Variance of the 4-neighbour Laplacian: high for crisp strokes, low for blurred pages.
 
-    On 8-bit pixels the Laplacian is made in 16-bit integers (exact: at most 4 x 255) and
-    only then turned to float32 for the variance: the same figure as from float32 pixels,
-    with half the memory traffic.
+    Made slice by slice of SHARPNESS_STRIP_ROWS rows, in 16-bit integers (exact: at most
+    4 x 255 on 8-bit pixels), squared in 32-bit and summed in 64-bit integers: the variance
+    is the exact one, where float32's ``var`` over the whole page carried rounding in its
+    sums (the same figure to 2 decimals on the benchmark's 86 pages and the sample
+    corpus). No BLAS call (``np.dot``): with its thread pool (a host without
+    OPENBLAS_NUM_THREADS=1) a dot product per slice costs ten times the whole figure.
     """
-    if pixels.shape[0] < 3 or pixels.shape[1] < 3:
+    if pixels.dtype != np.uint8:
+        raise TypeError(f"sharpness: expects the 8-bit pixels of a grayscale page, got {pixels.dtype}")
+    height, width = pixels.shape[:2]
+    if height < 3 or width < 3:
         return 0.0
-    values = pixels.astype(np.int16) if pixels.dtype == np.uint8 else pixels
-    laplacian = values[1:-1, 1:-1] * 4
-    laplacian -= values[:-2, 1:-1]
-    laplacian -= values[2:, 1:-1]
-    laplacian -= values[1:-1, :-2]
-    laplacian -= values[1:-1, 2:]
-    return float(laplacian.astype(np.float32, copy=False).var())
+    total = 0
+    squares = 0
+    for top in range(0, height - 2, SHARPNESS_STRIP_ROWS):
+        rows = pixels[top : min(height, top + SHARPNESS_STRIP_ROWS + 2)]
+        values = rows.astype(np.int16)
+        laplacian = values[1:-1, 1:-1] * 4
+        laplacian -= values[:-2, 1:-1]
+        laplacian -= values[2:, 1:-1]
+        laplacian -= values[1:-1, :-2]
+        laplacian -= values[1:-1, 2:]
+        total += int(laplacian.sum(dtype=np.int64))
+        wide = laplacian.astype(np.int32)
+        squares += int(np.multiply(wide, wide, out=wide).sum(dtype=np.int64))
+    count = (height - 2) * (width - 2)
+    return (squares - total * total / count) / count
 
 
 def page_quality(image: Image.Image) -> tuple[bool, float]:

@@ -115,3 +115,18 @@ def test_sparse_scan_reads_a_clean_corner_label():
     corner = page.crop(corner_boxes(*page.size)[0][1])
     assert [b.value for b in decode(corner, density=3)] == ["DG202411300033"]
     assert [b.value for b in decode(corner)] == ["DG202411300033"]
+
+
+def test_sparse_corner_scan_still_reads_a_label_stuck_on_sideways():
+    """GIVEN a portrait page's top-right corner whose label is turned a quarter (bars lying
+    horizontally, as a label stuck on sideways) WHEN scanned as a portrait corner is (rows
+    every third line, columns only every sixth) THEN its code is read all the same, and the
+    upright corner too."""
+    from scans.decode import CORNER_CROSS_DENSITY, CORNER_DENSITY, corner_boxes
+
+    page = render_pages("DG202411300034", dpi=200, seed=13)[0][0]
+    corner = page.crop(corner_boxes(*page.size)[0][1])
+    portrait = (CORNER_CROSS_DENSITY, CORNER_DENSITY)
+    sideways = corner.rotate(90, expand=True)
+    assert [b.value for b in decode(corner, density=portrait)] == ["DG202411300034"]
+    assert [b.value for b in decode(sideways, density=portrait)] == ["DG202411300034"]

@@ -53,3 +53,16 @@ def test_pdf_page_showing_more_than_its_image_is_rendered(tmp_path: Path) -> Non
     assert scan.getpixel((100, 100)) > 200
     assert page.image.getpixel((100, 100)) < 50
     assert page.image.getpixel((300, 300)) > 200
+
+
+def test_grayscale_tiff_pages_are_each_their_own_frame(tmp_path: Path) -> None:
+    """GIVEN a 2-page grayscale TIFF (handed out as decoded, without a converted copy) WHEN
+    its pages are read one after the other THEN each page holds its own frame's pixels,
+    those of the page rendered for it, and the first page is not the second's."""
+    path = tmp_path / "doc.tif"
+    write_document_scan(path, "DG202411300071", fmt="tiff", pages=2, dpi=150, seed=5)
+    rendered, _ = render_pages("DG202411300071", pages=2, dpi=150, seed=5)
+    pages = [(page.image.mode, page.image.tobytes()) for page in open_scan(path).pages]
+    assert [mode for mode, _ in pages] == ["L", "L"]
+    assert [pixels for _, pixels in pages] == [image.tobytes() for image in rendered]
+    assert pages[0][1] != pages[1][1]

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from scans.quality import BAR_PATTERN_SHARE, bar_pattern_share, may_hold_barcode, page_quality
+from scans.quality import (
+    BAR_PATTERN_SHARE,
+    SHARPNESS_STRIP_ROWS,
+    bar_pattern_share,
+    may_hold_barcode,
+    page_quality,
+    sharpness,
+)
 from scans.synthetic import render_pages
 
 
@@ -67,3 +75,23 @@ def test_form_page_without_barcode_has_no_barcode_spot():
 
     page = render_pages("DG202411300063", pages=2, dpi=200, seed=6)[0][1]
     assert barcode_spot(page) is None
+
+
+def test_sharpness_is_the_variance_of_the_laplacian_of_one_bright_dot():
+    """GIVEN a 5x5 black image with one pixel of 10 in its centre WHEN its sharpness is
+    measured THEN the 3x3 interior's Laplacian is 40 at the dot, -10 at its 4 neighbours,
+    0 at the 4 diagonal ones: mean 0, variance (40^2 + 4 x 10^2) / 9 = 2000/9."""
+    pixels = np.zeros((5, 5), dtype=np.uint8)
+    pixels[2, 2] = 10
+    assert sharpness(pixels) == pytest.approx(2000 / 9, rel=1e-12)
+
+
+def test_sharpness_counts_a_line_across_the_boundary_of_two_slices_once():
+    """GIVEN a 260x3 black image with one row of 10 at row 129, where the Laplacian's first
+    slice (rows 1-128) ends WHEN its sharpness is measured THEN the one interior column's
+    Laplacian is 4x10 - 10 - 10 = 20 on that row and -10 on the rows either side (one in
+    each slice), 0 on the other 255 of the 258 interior rows: variance 600/258."""
+    assert SHARPNESS_STRIP_ROWS == 128
+    pixels = np.zeros((260, 3), dtype=np.uint8)
+    pixels[129, :] = 10
+    assert sharpness(pixels) == pytest.approx(600 / 258, rel=1e-12)
