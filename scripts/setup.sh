@@ -8,6 +8,14 @@ need_apt=()
 ldconfig -p | grep -q 'libzbar\.so\.0' || need_apt+=(libzbar0)
 command -v chromium >/dev/null || need_apt+=(chromium)
 command -v chromedriver >/dev/null || need_apt+=(chromium-driver)
+# Local Spark (the spark target, tests/spark/) runs on Java 17 or newer.
+java_major=0
+if command -v java >/dev/null; then
+    java_major=$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1)
+fi
+if [ "${java_major:-0}" -lt 17 ]; then
+    need_apt+=(openjdk-17-jre-headless)
+fi
 if [ ${#need_apt[@]} -gt 0 ]; then
     echo "set-up: installing system packages: ${need_apt[*]}"
     SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -20,7 +20,7 @@ final as (
         {%- for column in columns %}
         computed.{{ column }},
         {%- endfor %}
-        frozen_months.frozen_at,
+        frozen_months.frozen_at
     from computed
     inner join frozen_months
         on computed.month = frozen_months.month
@@ -43,7 +43,7 @@ select * from final
         {%- for column in columns %}
         computed_rows.{{ column }},
         {%- endfor %}
-        cast(null as timestamp) as frozen_at,
+        cast(null as timestamp) as frozen_at
     from {{ ref(computed) }} as computed_rows
     where computed_rows.month not in (select taken.month from {{ ref('int_frozen_months_taken') }} as taken)
     union all
@@ -51,7 +51,7 @@ select * from final
         {%- for column in columns %}
         frozen_rows.{{ column }},
         {%- endfor %}
-        frozen_rows.frozen_at,
+        frozen_rows.frozen_at
     from {{ ref(frozen) }} as frozen_rows
     where frozen_rows.month in (select taken.month from {{ ref('int_frozen_months_taken') }} as taken)
 {%- endmacro %}

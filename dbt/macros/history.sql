@@ -28,7 +28,7 @@ with current_rows as (
     select
         {{ key }},
         {{ tracked | join(', ') }},
-        {{ changed_at }} as changed_at,
+        {{ changed_at }} as changed_at
     from {{ ref(source_model) }}
 ),
 
@@ -44,14 +44,14 @@ writable as (
         coalesce(max(valid_from), {{ history_start() }}) <= {{ as_of() }}
         {%- if builds is not none %}
         and (select coalesce(max(builds.as_of), {{ history_start() }}) from {{ builds }} as builds) <= {{ as_of() }}
-        {%- endif %} as is_writable,
+        {%- endif %} as is_writable
     from {{ this }}
 ),
 
 changed as (
     select
         current_rows.*,
-        latest.valid_from as latest_valid_from,
+        latest.valid_from as latest_valid_from
     from current_rows
     left join latest on current_rows.{{ key }} = latest.{{ key }}
     where
@@ -78,7 +78,7 @@ new_versions as (
             when changed_at > latest_valid_from then changed_at
             else {{ as_of() }}
         end as valid_from,
-        cast(null as timestamp) as valid_to,
+        cast(null as timestamp) as valid_to
     from changed
 ),
 
@@ -89,7 +89,7 @@ closed_versions as (
         latest.{{ column }},
         {%- endfor %}
         latest.valid_from,
-        new_versions.valid_from as valid_to,
+        new_versions.valid_from as valid_to
     from latest
     inner join new_versions on latest.{{ key }} = new_versions.{{ key }}
 )
@@ -103,7 +103,7 @@ first_versions as (
         {{ key }},
         {{ tracked | join(', ') }},
         {{ history_start() }} as valid_from,
-        cast(null as timestamp) as valid_to,
+        cast(null as timestamp) as valid_to
     from current_rows
 )
 
@@ -136,13 +136,13 @@ unrecorded as (
         {{ key }},
         {{ tracked | join(', ') }},
         {{ history_start() }} as valid_from,
-        cast(null as timestamp) as valid_to,
+        cast(null as timestamp) as valid_to
     from {{ ref(source_model) }}
     where {{ key }} not in (select recorded.{{ key }} from recorded)
 ),
 
 final as (
-    select {{ key }}, {{ tracked | join(', ') }}, valid_from, valid_to, from recorded
+    select {{ key }}, {{ tracked | join(', ') }}, valid_from, valid_to from recorded
     union all
     select * from unrecorded
 )

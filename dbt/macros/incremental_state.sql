@@ -28,7 +28,7 @@
         {{ return(none) }}
     {%- endif -%}
     {%- set rows = run_query(
-        "select strftime(as_of, '%Y-%m-%d %H:%M:%S'), strftime(watermark, '%Y-%m-%d %H:%M:%S') from "
+        "select " ~ timestamp_text('as_of') ~ ", " ~ timestamp_text('watermark') ~ " from "
         ~ table ~ " where model = '" ~ this.identifier ~ "' and code_hash = '" ~ var('code_hash')
         ~ "' and as_of <= " ~ as_of()
     ) -%}
@@ -58,6 +58,16 @@
 {#- post_hook: record what this build computed the model as of. `inputs` are the models
     whose updated_at bound what was read. -#}
 {% macro incremental_record(inputs) -%}
+    {{ return(adapter.dispatch('incremental_record', 'dangan')(inputs)) }}
+{%- endmacro %}
+
+{#- Spark builds every model whole in a catalogue of their own (docs/SCALE.md): nothing is
+    recorded, so no later build there takes the changed-keys path. Parquet tables have no
+    primary key nor an upsert to keep one row per model. -#}
+{% macro spark__incremental_record(inputs) -%}
+{%- endmacro %}
+
+{% macro duckdb__incremental_record(inputs) -%}
     create table if not exists {{ incremental_state_relation() }} (
         model varchar primary key,
         as_of timestamp,

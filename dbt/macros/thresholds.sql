@@ -5,5 +5,5 @@
 {%- endmacro %}
 
 {% macro threshold_text(name) -%}
-    (select cast(thresholds.value as varchar) from {{ ref('thresholds') }} as thresholds where thresholds.name = '{{ name }}')
+    (select cast(thresholds.value as {{ dbt.type_string() }}) from {{ ref('thresholds') }} as thresholds where thresholds.name = '{{ name }}')
 {%- endmacro %}

@@ -4,7 +4,7 @@ select
     tier,
     entity_id,
     indicator,
-    count(*) as row_count,
+    count(*) as row_count
 from {{ ref('kpi_monthly') }}
 group by month, tier, entity_id, indicator
 having count(*) > 1

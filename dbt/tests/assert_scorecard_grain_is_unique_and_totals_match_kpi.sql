@@ -6,7 +6,7 @@ with kpi as (
         month,
         tier,
         entity_id,
-        sum(score) / sum(weight) * 100 as expected_total,
+        sum(score) / sum(weight) * 100 as expected_total
     from {{ ref('kpi_monthly') }}
     group by month, tier, entity_id
     having sum(weight) > 0
@@ -18,7 +18,7 @@ scorecard as (
         tier,
         entity_id,
         count(*) over (partition by month, tier, entity_id) as row_count,
-        total_score,
+        total_score
     from {{ ref('scorecard_monthly') }}
 )
 
@@ -28,7 +28,7 @@ select
     coalesce(kpi.entity_id, scorecard.entity_id) as entity_id,
     kpi.expected_total,
     scorecard.total_score,
-    scorecard.row_count,
+    scorecard.row_count
 from kpi
 full outer join scorecard
     on

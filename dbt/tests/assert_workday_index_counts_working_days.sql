@@ -4,7 +4,7 @@ with ordered as (
         calendar_date,
         is_workday,
         workday_index,
-        lag(workday_index) over (order by calendar_date) as previous_index,
+        lag(workday_index) over (order by calendar_date) as previous_index
     from {{ ref('int_workdays_indexed') }}
 )
 

@@ -12,12 +12,12 @@ frozen as (
     {% if is_incremental() -%}
         select
             month,
-            frozen_at,
+            frozen_at
         from {{ this }}
     {%- else -%}
         select
             cast(null as date) as month,
-            cast(null as timestamp) as frozen_at,
+            cast(null as timestamp) as frozen_at
         where false
     {%- endif %}
 ),
@@ -26,7 +26,7 @@ final as (
     select
         month,
         close_at,
-        {{ as_of() }} as frozen_at,
+        {{ as_of() }} as frozen_at
     from months
     where
         not is_provisional

@@ -10,7 +10,7 @@ corrected as (
     select
         days.calendar_date,
         days.is_official,
-        coalesce(overrides.is_workday, days.is_workday) as is_workday,
+        coalesce(overrides.is_workday, days.is_workday) as is_workday
     from days
     left join overrides
         on days.calendar_date = overrides.calendar_date
@@ -23,7 +23,7 @@ final as (
         is_official,
         sum(case when is_workday then 1 else 0 end) over (
             order by calendar_date rows between unbounded preceding and current row
-        ) as workday_index,
+        ) as workday_index
     from corrected
 )
 

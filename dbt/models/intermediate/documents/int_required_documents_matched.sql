@@ -21,7 +21,7 @@ first_documents as (
     select
         proc_id,
         doc_type,
-        min(added_at) as first_added_at,
+        min(added_at) as first_added_at
     from documents
     group by proc_id, doc_type
 ),
@@ -43,7 +43,7 @@ final as (
         steps.proc_accepted_at,
         steps.started_at,
         steps.completed_at,
-        first_documents.first_added_at,
+        first_documents.first_added_at
     from steps
     inner join catalogue
         on

@@ -11,7 +11,7 @@ with catalogue as (
         nullif(trim(proc_type), '') as proc_type,
         node_code,
         doc_type,
-        is_mandatory,
+        is_mandatory
     from {{ ref('required_documents') }}
 ),
 
@@ -23,7 +23,7 @@ node_defaults as (
     select
         node_code,
         doc_type,
-        is_mandatory,
+        is_mandatory
     from catalogue
     where proc_type is null
 ),
@@ -33,7 +33,7 @@ overrides as (
         catalogue.proc_type,
         catalogue.node_code,
         catalogue.doc_type,
-        catalogue.is_mandatory,
+        catalogue.is_mandatory
     from catalogue
     inner join process_types
         on catalogue.proc_type = process_types.proc_type
@@ -42,7 +42,7 @@ overrides as (
 overridden_pairs as (
     select distinct
         proc_type,
-        node_code,
+        node_code
     from overrides
 ),
 
@@ -51,7 +51,7 @@ defaults_per_type as (
         process_types.proc_type,
         node_defaults.node_code,
         node_defaults.doc_type,
-        node_defaults.is_mandatory,
+        node_defaults.is_mandatory
     from process_types
     cross join node_defaults
     left join overridden_pairs
@@ -71,7 +71,7 @@ final as (
     select distinct
         proc_type,
         node_code,
-        doc_type,
+        doc_type
     from resolved
     where is_mandatory
 )

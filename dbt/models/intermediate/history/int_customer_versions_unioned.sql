@@ -11,5 +11,5 @@
 select
     *,
     {{ customer_class('cust_class', 'voltage_class', 'supply_mode') }} as customer_class,
-    cust_class = 'non_residential' as is_non_residential,
+    cust_class = 'non_residential' as is_non_residential
 from final

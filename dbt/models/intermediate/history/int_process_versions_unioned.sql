@@ -7,5 +7,5 @@
 
 select
     *,
-    min(case when status = 'cancelled' then valid_from end) over (partition by proc_id) as cancelled_at,
+    min(case when status = 'cancelled' then valid_from end) over (partition by proc_id) as cancelled_at
 from final

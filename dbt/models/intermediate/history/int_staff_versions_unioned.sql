@@ -8,7 +8,7 @@ teams as (
 
 select
     final.*,
-    teams.unit_code,
+    teams.unit_code
 from final
 left join teams
     on final.team_code = teams.team_code

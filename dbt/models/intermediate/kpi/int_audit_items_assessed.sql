@@ -33,7 +33,7 @@ checks_in_month as (
         checks.check_id,
         checks.result,
         process_then.unit_code,
-        owner_then.team_code as owner_team_code,
+        owner_then.team_code as owner_team_code
     from checks
     inner join months
         on {{ counts_in_month('checks.checked_at') }}
@@ -57,10 +57,10 @@ pass_rate as (
         check_id as item_id,
         unit_code,
         owner_team_code as team_code,
-        cast(null as varchar) as person_id,
+        cast(null as {{ dbt.type_string() }}) as person_id,
         false as is_pending,
         result = 'pass' as is_success,
-        cast(null as double) as points,
+        cast(null as double) as points
     from checks_in_month
 ),
 
@@ -69,15 +69,15 @@ quality as (
         checks_in_month.month,
         'quality_points' as indicator,
         findings.finding_id as item_id,
-        cast(null as varchar) as unit_code,
-        cast(null as varchar) as team_code,
+        cast(null as {{ dbt.type_string() }}) as unit_code,
+        cast(null as {{ dbt.type_string() }}) as team_code,
         findings.responsible_id as person_id,
         false as is_pending,
         cast(null as boolean) as is_success,
         case findings.severity
             when 'important' then {{ threshold('quality_points_important') }}
             when 'general' then {{ threshold('quality_points_general') }}
-        end as points,
+        end as points
     from findings
     inner join checks_in_month
         on findings.check_id = checks_in_month.check_id

@@ -20,7 +20,7 @@ population as (
         processes.proc_type,
         processes.cust_no,
         processes.owner_id_at_completion as owner_id,
-        {{ threshold_text('sample_seed') }} as sample_seed,
+        {{ threshold_text('sample_seed') }} as sample_seed
     from processes
     inner join months
         on {{ counts_in_month('processes.completed_at') }}
@@ -42,7 +42,7 @@ sized as (
     select
         *,
         row_number() over (partition by month, unit_code order by sample_hash, proc_id) as sample_rank,
-        count(*) over (partition by month, unit_code) as population_size,
+        count(*) over (partition by month, unit_code) as population_size
     from hashed
 ),
 
@@ -71,7 +71,7 @@ final as (
         sample_hash,
         sample_rank,
         population_size as population,
-        sample_size,
+        sample_size
     from with_size
     where sample_rank <= sample_size
 )

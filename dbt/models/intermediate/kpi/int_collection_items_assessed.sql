@@ -17,7 +17,7 @@ sent_in_month as (
         steps.arch_step_id,
         steps.collector_id,
         steps.sent_at,
-        {{ as_of_cut('steps.reviewed_at', 'months.cutoff_at') }} as reviewed_at,
+        {{ as_of_cut('steps.reviewed_at', 'months.cutoff_at') }} as reviewed_at
     from steps
     inner join months
         on {{ counts_in_month('steps.sent_at') }}
@@ -31,8 +31,8 @@ final as (
         month,
         'collection_timely_rate' as indicator,
         arch_step_id as item_id,
-        cast(null as varchar) as unit_code,
-        cast(null as varchar) as team_code,
+        cast(null as {{ dbt.type_string() }}) as unit_code,
+        cast(null as {{ dbt.type_string() }}) as team_code,
         collector_id as person_id,
         reviewed_at is null
         and {{ elapsed_workdays('sent_at', 'cutoff_at') }}
@@ -42,7 +42,7 @@ final as (
             <= {{ threshold('collection_review_workdays', 'integer') }},
             false
         ) as is_success,
-        cast(null as double) as points,
+        cast(null as double) as points
     from sent_in_month
 )
 

@@ -27,7 +27,7 @@ months as (
         least(
             {{ as_of() }},
             cast({{ dbt.dateadd('second', 86399, 'cast(evaluated_on as timestamp)') }} as timestamp)
-        ) as evaluated_at,
+        ) as evaluated_at
     from {{ ref('int_kpi_months_computed') }}
 ),
 
@@ -38,7 +38,7 @@ active_customers as (
         months.evaluated_at,
         customers.cust_no,
         customer_then.unit_code,
-        customer_then.manager_id,
+        customer_then.manager_id
     from customers
     inner join months
         on
@@ -60,7 +60,7 @@ standing_contracts as (
         row_number() over (
             partition by active_customers.month, active_customers.cust_no
             order by {{ contract_recency_order('contracts') }}
-        ) as recency,
+        ) as recency
     from active_customers
     inner join contracts
         on
@@ -75,10 +75,10 @@ final as (
         active_customers.cust_no as item_id,
         active_customers.unit_code,
         manager.team_code,
-        cast(null as varchar) as person_id,
+        cast(null as {{ dbt.type_string() }}) as person_id,
         false as is_pending,
         coalesce(standing_contracts.is_valid, false) as is_success,
-        cast(null as double) as points,
+        cast(null as double) as points
     from active_customers
     left join standing_contracts
         on

@@ -11,7 +11,7 @@ frozen_months as (
 final as (
     select
         frozen_months.month,
-        frozen_months.frozen_at,
+        frozen_months.frozen_at
     from frozen_months
     inner join months
         on frozen_months.month = months.month

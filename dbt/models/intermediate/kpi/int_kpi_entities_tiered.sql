@@ -10,9 +10,9 @@ company as (
     select
         'company' as tier,
         'company' as entity_id,
-        cast(null as varchar) as unit_code,
-        cast(null as varchar) as team_code,
-        {{ threshold_text('company_name') }} as entity_name,
+        cast(null as {{ dbt.type_string() }}) as unit_code,
+        cast(null as {{ dbt.type_string() }}) as team_code,
+        {{ threshold_text('company_name') }} as entity_name
 ),
 
 tiered as (
@@ -25,7 +25,7 @@ tiered as (
         entity_id,
         unit_code,
         team_code,
-        entity_name,
+        entity_name
     from entities
     where entity_kind <> 'person' or is_business_staff or is_collector
 ),

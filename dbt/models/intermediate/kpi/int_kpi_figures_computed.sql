@@ -29,7 +29,7 @@ tier_items as (
         indicator,
         is_pending,
         is_success,
-        points,
+        points
     from items
     where unit_code is not null
     union all
@@ -40,7 +40,7 @@ tier_items as (
         indicator,
         is_pending,
         is_success,
-        points,
+        points
     from items
     where unit_code is not null
     union all
@@ -51,7 +51,7 @@ tier_items as (
         indicator,
         is_pending,
         is_success,
-        points,
+        points
     from items
     where team_code is not null
     union all
@@ -62,7 +62,7 @@ tier_items as (
         indicator,
         is_pending,
         is_success,
-        points,
+        points
     from items
     where person_id is not null
     union all
@@ -73,7 +73,7 @@ tier_items as (
         indicator,
         is_pending,
         is_success,
-        points,
+        points
     from items
     where person_id is not null
 ),
@@ -87,7 +87,7 @@ aggregated as (
         sum(case when not is_pending and is_success then 1 else 0 end) as numerator,
         sum(case when not is_pending then 1 else 0 end) as denominator,
         sum(case when is_pending then 1 else 0 end) as pending_count,
-        sum(points) as points,
+        sum(points) as points
     from tier_items
     group by month, tier, entity_id, indicator
 ),
@@ -107,7 +107,7 @@ grid as (
         rules.direction,
         rules.target,
         rules.weight as rule_weight,
-        rules.points_per_pct,
+        rules.points_per_pct
     from months
     cross join entities
     inner join rules
@@ -123,7 +123,7 @@ measured as (
         end as numerator,
         case when grid.direction <> 'points' then coalesce(aggregated.denominator, 0) end as denominator,
         coalesce(aggregated.pending_count, 0) as pending_count,
-        grid.direction <> 'points' and coalesce(aggregated.denominator, 0) > 0 as is_rate_applicable,
+        grid.direction <> 'points' and coalesce(aggregated.denominator, 0) > 0 as is_rate_applicable
     from grid
     left join aggregated
         on
@@ -141,7 +141,7 @@ applicability as (
                 then bool_or(is_rate_applicable) over (partition by month, tier, entity_id)
             else is_rate_applicable
         end as is_applicable,
-        bool_or(is_rate_applicable) over (partition by month, tier, entity_id) as has_applicable,
+        bool_or(is_rate_applicable) over (partition by month, tier, entity_id) as has_applicable
     from measured
 ),
 
@@ -152,7 +152,7 @@ valued as (
             when not is_applicable then null
             when direction = 'points' then cast(numerator as double)
             else cast(numerator as double) / denominator
-        end as value,
+        end as value
     from applicability
     where has_applicable
 ),
@@ -176,7 +176,7 @@ scored as (
                 else greatest(0, rule_weight - value)
             end,
             4
-        ) as score,
+        ) as score
     from valued
 ),
 
@@ -203,7 +203,7 @@ final as (
         score,
         is_applicable,
         is_provisional as provisional,
-        cutoff_at,
+        cutoff_at
     from scored
 )
 

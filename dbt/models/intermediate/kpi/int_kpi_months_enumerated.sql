@@ -28,7 +28,7 @@ event_months as (
 bounds as (
     select
         cast(min(month) as date) as first_month,
-        cast({{ dbt.date_trunc('month', as_of_date()) }} as date) as last_month,
+        cast({{ dbt.date_trunc('month', as_of_date()) }} as date) as last_month
     from event_months
     having count(*) > 0
 ),
@@ -36,7 +36,7 @@ bounds as (
 spine as (
     select cast(series.month_start as date) as month
     from bounds
-    cross join lateral {{ month_series('bounds.first_month', 'bounds.last_month') }} as series (month_start)
+    {{ month_series_join('bounds.first_month', 'bounds.last_month', 'series', 'month_start') }}
 ),
 
 final as (
@@ -47,7 +47,7 @@ final as (
         cast(
             {{ dbt.dateadd('day', threshold('close_lag_days', 'integer'), dbt.dateadd('month', 1, 'month')) }}
             as timestamp
-        ) as close_at,
+        ) as close_at
     from spine
 )
 
@@ -58,5 +58,5 @@ select
     next_month_at,
     close_at,
     least(close_at, {{ as_of() }}) as cutoff_at,
-    {{ as_of() }} < close_at as is_provisional,
+    {{ as_of() }} < close_at as is_provisional
 from final

@@ -31,7 +31,7 @@ completed_in_month as (
     select
         months.month,
         months.cutoff_at,
-        processes.*,
+        processes.*
     from processes
     inner join months
         on {{ counts_in_month('processes.completed_at') }}
@@ -52,7 +52,7 @@ handover as (
             cast({{ as_of_cut('first_handed_over_at', 'cutoff_at') }} as date) <= handover_deadline_on,
             false
         ) as is_success,
-        cast(null as double) as points,
+        cast(null as double) as points
     from completed_in_month
     where first_doc_added_at <= cutoff_at
 ),
@@ -67,7 +67,7 @@ step_clocks as (
                 'coalesce(' ~ as_of_cut('steps.completed_at', 'completed_in_month.cutoff_at') ~ ', completed_in_month.cutoff_at)'
             ),
             'steps.limit_workdays'
-        ) }} as sla_status,
+        ) }} as sla_status
     from completed_in_month
     inner join steps
         on completed_in_month.proc_id = steps.proc_id
@@ -79,7 +79,7 @@ step_clocks as (
 red_processes as (
     select distinct
         month,
-        proc_id,
+        proc_id
     from step_clocks
     where sla_status = 'red'
 ),
@@ -91,10 +91,10 @@ overdue as (
         completed_in_month.proc_id as item_id,
         completed_in_month.unit_code_at_completion as unit_code,
         completed_in_month.owner_team_code_at_completion as team_code,
-        cast(null as varchar) as person_id,
+        cast(null as {{ dbt.type_string() }}) as person_id,
         false as is_pending,
         red_processes.proc_id is not null as is_success,
-        cast(null as double) as points,
+        cast(null as double) as points
     from completed_in_month
     left join red_processes
         on
@@ -106,7 +106,7 @@ overdue as (
 missing as (
     select distinct
         completed_in_month.month,
-        completed_in_month.proc_id,
+        completed_in_month.proc_id
     from completed_in_month
     inner join required_documents
         on completed_in_month.proc_id = required_documents.proc_id
@@ -118,12 +118,12 @@ completeness as (
         completed_in_month.month,
         'completeness_rate' as indicator,
         completed_in_month.proc_id as item_id,
-        cast(null as varchar) as unit_code,
-        cast(null as varchar) as team_code,
+        cast(null as {{ dbt.type_string() }}) as unit_code,
+        cast(null as {{ dbt.type_string() }}) as team_code,
         completed_in_month.last_collector_id as person_id,
         false as is_pending,
         missing.proc_id is null as is_success,
-        cast(null as double) as points,
+        cast(null as double) as points
     from completed_in_month
     left join missing
         on

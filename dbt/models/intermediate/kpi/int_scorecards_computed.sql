@@ -21,7 +21,7 @@ totals as (
         {{ sum_in_units('score') }} as score_units,
         {{ sum_in_units('weight') }} as weight_units,
         count(weight) as applicable_indicators,
-        bool_or(provisional) as provisional,
+        bool_or(provisional) as provisional
     from kpi
     group by month, tier, entity_id
     having sum(weight) > 0
@@ -39,7 +39,7 @@ ranked as (
         score_units / 10000.0 as score_sum,
         weight_units / 10000.0 as weight_sum,
         applicable_indicators,
-        provisional,
+        provisional
     from totals
 ),
 
@@ -59,7 +59,7 @@ final as (
             when tier <> 'company' then rank() over (partition by month, tier order by total_score desc)
         end as rank,
         case when tier <> 'company' then count(*) over (partition by month, tier) end as entities_ranked,
-        provisional,
+        provisional
     from ranked
 )
 

@@ -17,7 +17,7 @@ steps_in_month as (
     select
         months.month,
         months.cutoff_at,
-        steps.*,
+        steps.*
     from steps
     inner join months
         on {{ counts_in_month('steps.completed_at') }}
@@ -28,7 +28,7 @@ archive_producing as (
     select
         *,
         {{ as_of_cut('sent_at', 'cutoff_at') }} is not null as is_sent_by_cutoff,
-        {{ dbt.dateadd('second', threshold('filing_hours', 'integer') ~ ' * 3600', 'completed_at') }} as filing_due_at,
+        {{ dbt.dateadd('second', threshold('filing_hours', 'integer') ~ ' * 3600', 'completed_at') }} as filing_due_at
     from steps_in_month
     where is_archive_producing
 ),
@@ -38,7 +38,7 @@ step_flags as (
         *,
         not is_sent_by_cutoff and filing_due_at >= cutoff_at as is_pending,
         is_sent_by_cutoff
-        and {{ hours_between('completed_at', 'sent_at') }} <= {{ threshold('filing_hours') }} as is_timely,
+        and {{ hours_between('completed_at', 'sent_at') }} <= {{ threshold('filing_hours') }} as is_timely
     from archive_producing
 ),
 
@@ -49,10 +49,10 @@ completion as (
         step_id as item_id,
         unit_code_at_step as unit_code,
         assignee_team_code_at_step as team_code,
-        cast(null as varchar) as person_id,
+        cast(null as {{ dbt.type_string() }}) as person_id,
         is_pending,
         is_sent_by_cutoff as is_success,
-        cast(null as double) as points,
+        cast(null as double) as points
     from step_flags
 ),
 
@@ -66,7 +66,7 @@ timely_filing as (
         assignee_id as person_id,
         is_pending,
         is_timely as is_success,
-        cast(null as double) as points,
+        cast(null as double) as points
     from step_flags
 ),
 
@@ -75,12 +75,12 @@ staff_overdue as (
         month,
         'sla_overdue_rate' as indicator,
         step_id as item_id,
-        cast(null as varchar) as unit_code,
-        cast(null as varchar) as team_code,
+        cast(null as {{ dbt.type_string() }}) as unit_code,
+        cast(null as {{ dbt.type_string() }}) as team_code,
         assignee_id as person_id,
         false as is_pending,
         sla_status_at_completion = 'red' as is_success,
-        cast(null as double) as points,
+        cast(null as double) as points
     from steps_in_month
     where is_time_limited
 ),

@@ -23,7 +23,7 @@ final as (
         cast(null as {{ dbt.type_string() }}) as post,
         cast(null as boolean) as is_business_staff,
         cast(null as boolean) as is_collector,
-        cast(null as boolean) as is_active,
+        cast(null as boolean) as is_active
     from units
     union all
     select
@@ -35,7 +35,7 @@ final as (
         cast(null as {{ dbt.type_string() }}) as post,
         cast(null as boolean) as is_business_staff,
         cast(null as boolean) as is_collector,
-        cast(null as boolean) as is_active,
+        cast(null as boolean) as is_active
     from teams
     union all
     select
@@ -47,7 +47,7 @@ final as (
         post,
         is_business_staff,
         is_collector,
-        is_active,
+        is_active
     from staff
 )
 

@@ -28,7 +28,7 @@ final as (
         versions.post,
         versions.post = 'business' as is_business_staff,
         versions.post = 'collector' as is_collector,
-        versions.is_active,
+        versions.is_active
     from staff
     inner join versions
         on

@@ -8,7 +8,7 @@
 with processes as (
     select
         *,
-        coalesce({{ as_of_cut('completed_at', as_of()) }}, {{ as_of() }}) as completion_moment,
+        coalesce({{ as_of_cut('completed_at', as_of()) }}, {{ as_of() }}) as completion_moment
     from {{ ref('stg_marketing__processes') }}
 ),
 
@@ -48,7 +48,7 @@ process_documents as (
     select
         proc_id,
         min(added_at) as first_doc_added_at,
-        count(*) as document_count,
+        count(*) as document_count
     from documents
     where proc_id is not null
     group by proc_id
@@ -57,7 +57,7 @@ process_documents as (
 process_handovers as (
     select
         proc_id,
-        min(handed_over_at) as first_handed_over_at,
+        min(handed_over_at) as first_handed_over_at
     from handovers
     group by proc_id
 ),
@@ -66,7 +66,7 @@ last_archive_step as (
     select
         proc_id,
         {{ value_at_max('arch_step_id', 'seq') }} as last_arch_step_id,
-        {{ value_at_max('collector_id', 'seq') }} as last_collector_id,
+        {{ value_at_max('collector_id', 'seq') }} as last_collector_id
     from steps
     where arch_step_id is not null
     group by proc_id
@@ -99,7 +99,7 @@ final as (
         processes.accepted_at,
         processes.completed_at,
         process_documents.first_doc_added_at,
-        process_handovers.first_handed_over_at,
+        process_handovers.first_handed_over_at
     from processes
     left join process_versions as process_now
         on

@@ -1,7 +1,7 @@
 {{ config(
     materialized='incremental',
     unique_key='step_id',
-    incremental_strategy='delete+insert',
+    incremental_strategy=replace_by_key_strategy(),
     pre_hook="{{ incremental_reset() }}",
     post_hook="{{ incremental_record(['stg_marketing__process_steps', 'stg_marketing__processes', 'stg_marketing__customers', 'stg_archive__archive_steps', 'stg_archive__documents']) }}",
 ) }}
@@ -32,7 +32,7 @@ with source_steps as (
 steps as (
     select
         *,
-        coalesce({{ as_of_cut('completed_at', as_of()) }}, {{ as_of() }}) as step_moment,
+        coalesce({{ as_of_cut('completed_at', as_of()) }}, {{ as_of() }}) as step_moment
     from source_steps
 ),
 
@@ -76,7 +76,7 @@ step_documents as (
     select
         step_id,
         min(added_at) as first_doc_added_at,
-        count(*) as document_count,
+        count(*) as document_count
     from documents
     where step_id is not null
     group by step_id
@@ -173,7 +173,7 @@ joined as (
         archive_steps.first_doc_at,
         step_documents.first_doc_added_at,
         archive_steps.sent_at,
-        archive_steps.reviewed_at,
+        archive_steps.reviewed_at
     from steps
     inner join processes
         on steps.proc_id = processes.proc_id
@@ -222,7 +222,7 @@ final as (
         case
             when limit_workdays is not null and completed_at is not null
                 then {{ elapsed_workdays('started_at', 'completed_at') }}
-        end as elapsed_workdays_at_completion,
+        end as elapsed_workdays_at_completion
     from joined
 )
 
@@ -231,5 +231,5 @@ select
     case
         when elapsed_workdays_at_completion is not null
             then {{ sla_status('elapsed_workdays_at_completion', 'limit_workdays') }}
-    end as sla_status_at_completion,
+    end as sla_status_at_completion
 from final

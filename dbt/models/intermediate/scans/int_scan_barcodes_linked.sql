@@ -41,7 +41,7 @@ final as (
         documents.doc_id,
         dossiers.dossier_id,
         codes.page_no,
-        codes.code_position,
+        codes.code_position
     from codes
     left join documents
         on codes.barcode = documents.barcode

@@ -14,14 +14,14 @@ holders as (
     select
         file_sha256,
         count(*) as path_count,
-        count(*) filter (where status <> 'removed') as present_path_count,
+        count(*) filter (where status <> 'removed') as present_path_count
     from paths
     where file_sha256 is not null
     group by file_sha256
 ),
 
 recorded as (
-    select count(*) > 0 as has_paths, from paths
+    select count(*) > 0 as has_paths from paths
 ),
 
 final as (
@@ -30,7 +30,7 @@ final as (
         files.file_path,
         coalesce(holders.path_count, 0) as path_count,
         coalesce(holders.present_path_count, 0) as present_path_count,
-        coalesce(holders.present_path_count, 0) > 0 or not recorded.has_paths as is_present,
+        coalesce(holders.present_path_count, 0) > 0 or not recorded.has_paths as is_present
     from files
     cross join recorded
     left join holders

@@ -20,7 +20,7 @@ recorded_paths as (
         paths.error as path_error,
         paths.first_seen_at,
         paths.last_seen_at,
-        paths.removed_at,
+        paths.removed_at
     from paths
 ),
 
@@ -32,7 +32,7 @@ unrecorded_reads as (
         cast(null as {{ dbt.type_string() }}) as path_error,
         files.read_at as first_seen_at,
         files.read_at as last_seen_at,
-        cast(null as timestamp) as removed_at,
+        cast(null as timestamp) as removed_at
     from files
     where not exists (select 1 from paths)
 ),
@@ -63,7 +63,7 @@ final as (
         all_paths.first_seen_at,
         files.read_at,
         all_paths.last_seen_at,
-        all_paths.removed_at,
+        all_paths.removed_at
     from all_paths
     left join files
         on all_paths.file_sha256 = files.file_sha256

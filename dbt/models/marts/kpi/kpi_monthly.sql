@@ -10,7 +10,7 @@ with unioned as (
 final as (
     select
         *,
-        cast(round(weight - score, 4) as double) as points_lost,
+        cast(round(weight - score, 4) as double) as points_lost
     from unioned
 )
 

@@ -16,7 +16,7 @@ final as (
         not months.is_provisional as is_final,
         months.close_at,
         months.cutoff_at,
-        taken.frozen_at,
+        taken.frozen_at
     from months
     left join taken
         on months.month = taken.month

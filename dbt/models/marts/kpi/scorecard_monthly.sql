@@ -14,7 +14,7 @@ final as (
         cast(previous_month.rank as integer) as prev_rank,
         cast(previous_month.total_score as double) as prev_total_score,
         cast(previous_month.rank - current_month.rank as integer) as rank_change,
-        cast(round(current_month.total_score - previous_month.total_score, 2) as double) as score_change,
+        cast(round(current_month.total_score - previous_month.total_score, 2) as double) as score_change
     from unioned as current_month
     left join unioned as previous_month
         on

@@ -33,7 +33,7 @@ as_of_events as (
         requested_at,
         {{ as_of_cut('approved_at', as_of()) }} as approved_at,
         {{ as_of_cut('borrowed_at', as_of()) }} as borrowed_at,
-        {{ as_of_cut('returned_at', as_of()) }} as returned_at,
+        {{ as_of_cut('returned_at', as_of()) }} as returned_at
     from borrowings
 ),
 
@@ -50,7 +50,7 @@ with_status as (
             when borrowed_at is not null and (approved_at is null or approved_at > borrowed_at) then 'unapproved'
             when approved_at is not null then 'approved'
             else 'pending'
-        end as approval,
+        end as approval
     from as_of_events
 ),
 
@@ -83,7 +83,7 @@ final as (
         with_status.requested_at,
         with_status.approved_at,
         with_status.borrowed_at,
-        with_status.returned_at,
+        with_status.returned_at
     from with_status
     left join dossiers
         on with_status.dossier_id = dossiers.dossier_id

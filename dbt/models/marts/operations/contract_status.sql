@@ -37,7 +37,7 @@ standing_contracts as (
         row_number() over (
             partition by contracts.cust_no
             order by {{ contract_recency_order('contracts') }}
-        ) as recency,
+        ) as recency
     from contracts
     where {{ contract_is_standing('contracts', as_of_date()) }}
 ),
@@ -84,7 +84,7 @@ joined as (
             'cast(' ~ dbt.dateadd('month', 'term_norms.term_months', 'current_contracts.signed_on') ~ ' as date)',
             'current_contracts.expires_on',
             'day'
-        ) }} as term_over_days,
+        ) }} as term_over_days
     from active_customers
     cross join windows
     left join current_contracts
@@ -109,7 +109,7 @@ classified as (
             when alert_level = 'warning' then 'expiring_week'
             when alert_level = 'reminder' then 'expiring_month'
             else 'valid'
-        end as contract_group,
+        end as contract_group
     from joined
 ),
 
@@ -135,7 +135,7 @@ final as (
         opened_on,
         term_norm_months,
         term_over_days,
-        coalesce(term_over_days > {{ threshold('contract_term_grace_days', 'integer') }}, false) as term_exceeded,
+        coalesce(term_over_days > {{ threshold('contract_term_grace_days', 'integer') }}, false) as term_exceeded
     from classified
 )
 

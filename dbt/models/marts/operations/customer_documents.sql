@@ -1,7 +1,7 @@
 {{ config(
     materialized='incremental',
     unique_key='doc_id',
-    incremental_strategy='delete+insert',
+    incremental_strategy=replace_by_key_strategy(),
     pre_hook=[
         "{{ incremental_reset() }}",
         "{% if is_incremental() %}delete from {{ this }} where doc_id in (select doc_id from {{ ref('stg_archive__documents') }} where added_at > {{ as_of() }}){% endif %}",
@@ -43,13 +43,13 @@ scan_pages as (
 ),
 
 catalogued_types as (
-    select distinct doc_type, from required_documents
+    select distinct doc_type from required_documents
 ),
 
 ranked_scans as (
     select
         *,
-        row_number() over (partition by doc_id order by read_at, file_path) as scan_order,
+        row_number() over (partition by doc_id order by read_at, file_path) as scan_order
     from scan_pages
 ),
 
@@ -111,7 +111,7 @@ final as (
         first_scans.dpi as scan_dpi,
         first_scans.sharpness as scan_sharpness,
         first_scans.file_path is not null as scanned,
-        documents.added_at,
+        documents.added_at
     from documents
     left join customers
         on documents.cust_no = customers.cust_no

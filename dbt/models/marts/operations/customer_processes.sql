@@ -22,7 +22,7 @@ summarised as (
         proc_id,
         count(*) as document_count,
         min(added_at) as first_added_at,
-        max(added_at) as last_added_at,
+        max(added_at) as last_added_at
     from documents
     group by cust_no, proc_id
 ),
@@ -35,7 +35,7 @@ final as (
         labels.zh as proc_type_zh,
         summarised.document_count,
         summarised.first_added_at,
-        summarised.last_added_at,
+        summarised.last_added_at
     from summarised
     left join processes
         on summarised.proc_id = processes.proc_id

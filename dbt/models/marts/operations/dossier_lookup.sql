@@ -24,7 +24,7 @@ borrowings as (
 current_borrowings as (
     select
         *,
-        row_number() over (partition by dossier_id order by borrowed_at desc, borrow_id desc) as recency,
+        row_number() over (partition by dossier_id order by borrowed_at desc, borrow_id desc) as recency
     from borrowings
 ),
 
@@ -37,7 +37,7 @@ as_of_dossiers as (
         collector_id,
         created_at,
         {{ as_of_cut('transferred_at', as_of()) }} as transferred_at,
-        location,
+        location
     from dossiers
 ),
 
@@ -66,7 +66,7 @@ joined as (
         current_borrowings.due_on,
         as_of_dossiers.created_at,
         as_of_dossiers.transferred_at,
-        current_borrowings.borrowed_at,
+        current_borrowings.borrowed_at
     from as_of_dossiers
     left join customers
         on as_of_dossiers.cust_no = customers.cust_no
@@ -100,7 +100,7 @@ final as (
         due_on,
         created_at,
         transferred_at,
-        borrowed_at,
+        borrowed_at
     from joined
 )
 

@@ -14,7 +14,7 @@ with steps as (
         proc_type,
         is_archive_producing,
         started_at,
-        {{ as_of_cut('sent_at', as_of(), 'arch_created_at') }} as sent_at,
+        {{ as_of_cut('sent_at', as_of(), 'arch_created_at') }} as sent_at
     from {{ ref('int_steps_matched_to_archive') }}
     where
         started_at <= {{ as_of() }}
@@ -27,7 +27,7 @@ blocking as (
         later.step_id,
         earlier.step_id as blocking_step_id,
         earlier.node_code as blocking_node_code,
-        row_number() over (partition by later.step_id order by earlier.seq, earlier.step_id) as blocking_order,
+        row_number() over (partition by later.step_id order by earlier.seq, earlier.step_id) as blocking_order
     from steps as later
     inner join steps as earlier
         on
@@ -50,7 +50,7 @@ final as (
         steps.proc_type,
         {{ code_label('node', 'steps.node_code') }} as node_name_zh,
         cast({{ dbt.date_trunc('month', 'steps.started_at') }} as date) as month,
-        steps.started_at,
+        steps.started_at
     from steps
     inner join blocking
         on steps.step_id = blocking.step_id

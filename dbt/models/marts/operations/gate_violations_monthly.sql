@@ -5,7 +5,7 @@ with steps as (
         step_id,
         unit_code,
         assignee_team_code as team_code,
-        started_at,
+        started_at
     from {{ ref('int_steps_matched_to_archive') }}
     where
         started_at <= {{ as_of() }}
@@ -31,7 +31,7 @@ started as (
         steps.unit_code,
         steps.team_code,
         count(*) as steps_started,
-        count(violations.step_id) as violations,
+        count(violations.step_id) as violations
     from steps
     left join violations
         on steps.step_id = violations.step_id
@@ -49,7 +49,7 @@ final as (
         started.violations,
         case
             when started.steps_started > 0 then 1.0 * started.violations / started.steps_started
-        end as violation_rate,
+        end as violation_rate
     from started
     left join teams
         on started.team_code = teams.team_code

@@ -44,8 +44,8 @@ final as (
         {{ code_label('proc_type', 'required.proc_type') }} as proc_type_zh,
         {{ code_label('node', 'required.node_code') }} as node_name_zh,
         {{ code_label('doc_type', 'required.doc_type') }} as doc_type_zh,
-        {{ as_of_date() }} - cast(required.completed_at as date) as days_open,
-        required.completed_at as since,
+        {{ dbt.datediff('cast(required.completed_at as date)', as_of_date(), 'day') }} as days_open, -- noqa: LT05
+        required.completed_at as since
     from required
     left join customers
         on required.cust_no = customers.cust_no

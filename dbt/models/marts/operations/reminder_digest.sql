@@ -30,7 +30,7 @@ ranked as (
                 due_at,
                 category,
                 object_id
-        ) as line_no,
+        ) as line_no
     from reminders
 ),
 
@@ -58,7 +58,7 @@ counted as (
         {%- for category in categories %}
             sum(case when category = '{{ category }}' then 1 else 0 end) as {{ category }}_count,
         {%- endfor %}
-        min(case when level = 'overdue' then due_at end) as earliest_overdue_due_at,
+        min(case when level = 'overdue' then due_at end) as earliest_overdue_due_at
     from reminders
     group by person_id
 ),
@@ -109,7 +109,7 @@ final as (
             counted.{{ category }}_count,
         {%- endfor %}
         counted.overdue_count > 0 as has_urge,
-        counted.earliest_overdue_due_at,
+        counted.earliest_overdue_due_at
     from counted
     inner join rendered_lines
         on counted.person_id = rendered_lines.person_id

@@ -11,7 +11,7 @@ with steps as (
         coalesce(
             {{ as_of_cut('first_doc_at', as_of(), 'arch_created_at') }},
             {{ as_of_cut('first_doc_added_at', as_of()) }}
-        ) is not null as has_document,
+        ) is not null as has_document
     from {{ ref('int_steps_matched_to_archive') }}
     where
         started_at <= {{ as_of() }}
@@ -36,7 +36,7 @@ dossiers as (
 ),
 
 cancelled_processes as (
-    select proc_id, from {{ ref('int_processes_summarised') }}
+    select proc_id from {{ ref('int_processes_summarised') }}
     where
         is_cancelled
         and accepted_at <= {{ as_of() }}
@@ -59,7 +59,7 @@ customers as (
 process_units as (
     select
         proc_id,
-        unit_code,
+        unit_code
     from {{ ref('int_processes_summarised') }}
 ),
 
@@ -103,7 +103,7 @@ handover_due as (
         owner_id,
         unit_code,
         completed_at,
-        handover_deadline_on as due_on,
+        handover_deadline_on as due_on
     from processes
     where
         first_doc_added_at <= {{ as_of() }}
@@ -199,7 +199,7 @@ open_findings as (
         audit_findings.responsible_id,
         process_units.unit_code,
         audit_checks.checked_at,
-        {{ workday_add('audit_checks.checked_at', threshold('rectification_workdays', 'integer')) }} as due_on,
+        {{ workday_add('audit_checks.checked_at', threshold('rectification_workdays', 'integer')) }} as due_on
     from audit_findings
     inner join audit_checks
         on audit_findings.check_id = audit_checks.check_id
@@ -226,7 +226,7 @@ open_borrowings as (
         borrowings.borrower_id,
         customers.unit_code,
         borrowings.borrowed_at,
-        borrowings.due_on,
+        borrowings.due_on
     from borrowings
     left join dossiers
         on borrowings.dossier_id = dossiers.dossier_id
@@ -285,7 +285,7 @@ final as (
         unioned.object_kind,
         unioned.level = 'overdue' as is_urge,
         unioned.since,
-        unioned.due_at,
+        unioned.due_at
     from unioned
     left join staff
         on unioned.person_id = staff.staff_id

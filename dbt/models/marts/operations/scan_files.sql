@@ -20,7 +20,7 @@ final as (
         file_size,
         page_count,
         read_at,
-        removed_at,
+        removed_at
     from accounted
 )
 

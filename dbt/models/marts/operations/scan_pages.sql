@@ -30,7 +30,7 @@ page_links as (
         file_sha256,
         page_no,
         min(doc_id) as doc_id,
-        min(dossier_id) as dossier_id,
+        min(dossier_id) as dossier_id
     from codes
     group by file_sha256, page_no
 ),
@@ -56,7 +56,7 @@ final as (
         files.page_count,
         pages.sharpness,
         pages.is_blank,
-        files.read_at,
+        files.read_at
     from pages
     left join files
         on pages.file_sha256 = files.file_sha256

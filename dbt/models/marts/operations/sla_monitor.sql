@@ -24,7 +24,7 @@ clocked as (
     select
         *,
         {{ elapsed_workdays('started_at', as_of()) }} as elapsed_workdays,
-        {{ workday_add('started_at', 'limit_workdays') }} as due_on,
+        {{ workday_add('started_at', 'limit_workdays') }} as due_on
     from steps
 ),
 
@@ -50,7 +50,7 @@ final as (
         clocked.elapsed_workdays,
         clocked.limit_workdays - clocked.elapsed_workdays as remaining_workdays,
         clocked.due_on,
-        clocked.started_at,
+        clocked.started_at
     from clocked
     left join staff
         on clocked.assignee_id = staff.staff_id

@@ -31,7 +31,7 @@ final as (
         pages.decode_status,
         codes.page_no,
         codes.code_position,
-        files.read_at,
+        files.read_at
     from codes
     left join pages
         on

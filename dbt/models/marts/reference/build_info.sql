@@ -16,7 +16,7 @@ scan_runs as (
 last_scan_run as (
     select
         scans_dir,
-        finished_at as scans_read_at,
+        finished_at as scans_read_at
     from scan_runs
     order by started_at desc
     limit 1
@@ -25,7 +25,7 @@ last_scan_run as (
 years as (
     select
         extract(year from calendar_date) as calendar_year,
-        bool_and(is_official) as is_official,
+        bool_and(is_official) as is_official
     from days
     group by extract(year from calendar_date)
 ),
@@ -69,7 +69,7 @@ final as (
         coverage.is_as_of_year_covered,
         coverage.uncovered_years,
         last_scan_run.scans_dir,
-        last_scan_run.scans_read_at,
+        last_scan_run.scans_read_at
     from coverage
     left join last_scan_run
         on true

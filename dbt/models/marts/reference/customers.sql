@@ -44,7 +44,7 @@ standing_contracts as (
         row_number() over (
             partition by contracts.cust_no
             order by {{ contract_recency_order('contracts') }}
-        ) as recency,
+        ) as recency
     from contracts
     where {{ contract_is_standing('contracts', as_of_date()) }}
 ),
@@ -58,7 +58,7 @@ document_counts as (
     select
         documents.cust_no,
         count(*) as documents,
-        arg_min(documents.category, category_labels.sort_order) as first_category,
+        {{ value_at_min('documents.category', 'category_labels.sort_order') }} as first_category
     from documents
     left join category_labels
         on documents.category = category_labels.code
@@ -68,7 +68,7 @@ document_counts as (
 dossier_counts as (
     select
         cust_no,
-        count(*) as dossiers,
+        count(*) as dossiers
     from dossiers
     group by cust_no
 ),
@@ -98,7 +98,7 @@ joined as (
         customers.opened_on,
         customers.closed_on,
         current_contracts.signed_on,
-        current_contracts.expires_on,
+        current_contracts.expires_on
     from customers
     left join current_contracts
         on customers.cust_no = current_contracts.cust_no
@@ -141,7 +141,7 @@ final as (
         opened_on,
         closed_on,
         signed_on,
-        expires_on,
+        expires_on
     from joined
 )
 

@@ -18,7 +18,7 @@ final as (
         entities.unit_code,
         entities.team_code,
         entities.post,
-        entities.is_active,
+        entities.is_active
     from entities
     left join short_names
         on entities.entity_kind = 'supply_unit' and entities.entity_id = short_names.unit_code

@@ -34,7 +34,7 @@ final as (
         case
             when versions.valid_from = {{ history_start() }} then cast(null as timestamp)
             else versions.valid_from
-        end as known_since,
+        end as known_since
     from versions
     left join staff on versions.staff_id = staff.staff_id
     left join teams on versions.team_code = teams.team_code

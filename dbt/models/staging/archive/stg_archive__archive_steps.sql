@@ -13,7 +13,7 @@ final as (
         collector_id,
         reviewed_at,
         review_result,
-        updated_at,
+        updated_at
     from source
 )
 

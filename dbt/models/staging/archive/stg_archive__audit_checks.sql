@@ -8,7 +8,7 @@ final as (
         proc_id,
         auditor_id,
         checked_at,
-        result,
+        result
     from source
 )
 

@@ -10,7 +10,7 @@ final as (
         problem_type,
         responsible_id,
         description,
-        rectified_at,
+        rectified_at
     from source
 )
 

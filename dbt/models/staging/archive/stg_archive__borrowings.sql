@@ -13,7 +13,7 @@ final as (
         approved_at,
         borrowed_at,
         due_on,
-        returned_at,
+        returned_at
     from source
 )
 

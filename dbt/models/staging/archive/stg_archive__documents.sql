@@ -14,7 +14,7 @@ final as (
         pages,
         added_at,
         added_by,
-        updated_at,
+        updated_at
     from source
 )
 

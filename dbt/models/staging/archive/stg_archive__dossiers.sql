@@ -11,7 +11,7 @@ final as (
         collector_id,
         created_at,
         transferred_at,
-        location,
+        location
     from source
 )
 

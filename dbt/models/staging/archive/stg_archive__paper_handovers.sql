@@ -9,7 +9,7 @@ final as (
         handed_by,
         received_by,
         handed_over_at,
-        doc_count,
+        doc_count
     from source
 )
 

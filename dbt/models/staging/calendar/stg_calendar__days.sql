@@ -6,7 +6,7 @@ final as (
     select
         calendar_date,
         is_workday,
-        is_official,
+        is_official
     from source
 )
 

@@ -10,7 +10,7 @@ final as (
         expires_on,
         terminated_on,
         updated_at,
-        auto_renew as is_auto_renew,
+        auto_renew as is_auto_renew
     from source
 )
 

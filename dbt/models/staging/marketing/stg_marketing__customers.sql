@@ -16,7 +16,7 @@ final as (
         closed_on,
         updated_at,
         {{ customer_class('cust_class', 'voltage_class', 'supply_mode') }} as customer_class,
-        cust_class = 'non_residential' as is_non_residential,
+        cust_class = 'non_residential' as is_non_residential
     from source
 )
 

@@ -12,7 +12,7 @@ final as (
         started_at,
         completed_at,
         updated_at,
-        produces_archive as is_archive_producing,
+        produces_archive as is_archive_producing
     from source
 )
 

@@ -13,7 +13,7 @@ final as (
         completed_at,
         status,
         updated_at,
-        status = 'cancelled' as is_cancelled,
+        status = 'cancelled' as is_cancelled
     from source
 )
 

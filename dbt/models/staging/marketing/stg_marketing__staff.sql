@@ -10,7 +10,7 @@ final as (
         post,
         mobile,
         email,
-        active as is_active,
+        active as is_active
     from source
 )
 

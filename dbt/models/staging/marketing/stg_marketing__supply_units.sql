@@ -5,7 +5,7 @@ with source as (
 final as (
     select
         unit_code,
-        unit_name,
+        unit_name
     from source
 )
 

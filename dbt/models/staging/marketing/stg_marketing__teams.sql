@@ -6,7 +6,7 @@ final as (
     select
         team_code,
         team_name,
-        unit_code,
+        unit_code
     from source
 )
 

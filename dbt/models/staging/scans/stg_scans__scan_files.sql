@@ -11,7 +11,7 @@ final as (
         page_count,
         status,
         error,
-        read_at,
+        read_at
     from source
 )
 

@@ -16,7 +16,7 @@ final as (
         decode_status,
         is_blank,
         sharpness,
-        error,
+        error
     from source
 )
 

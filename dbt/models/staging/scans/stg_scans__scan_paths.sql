@@ -12,7 +12,7 @@ final as (
         error,
         first_seen_at,
         last_seen_at,
-        removed_at,
+        removed_at
     from source
 )
 

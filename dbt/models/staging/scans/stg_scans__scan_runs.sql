@@ -11,7 +11,7 @@ final as (
         pages,
         files_removed,
         started_at,
-        finished_at,
+        finished_at
     from source
 )
 
