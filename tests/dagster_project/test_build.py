@@ -79,15 +79,11 @@ def test_definitions_load_with_jobs_schedules_sensor_and_valid_schedule_config()
     assert any(check.asset_key.path[0] in ("marts", "staging", "intermediate") for check in check_keys)
 
 
-def test_each_job_selects_its_groups_and_dangan_build_queues_but_neither_sends_nor_closes(
-    tmp_path: Path,
-) -> None:
-    """The jobs are unions of asset groups: every job refreshes (sources, scans, dbt with
-    its freezing of final months, publish); ``dangan build`` adds the digests' outbox only,
-    the morning digest adds the send, the close adds the report."""
-    from dagster_project.build import BUILD_JOB, build_definitions
+def _folder_build_definitions(tmp_path: Path) -> dg.Definitions:
+    """``dangan build``'s definitions over an empty source folder (nothing is run)."""
+    from dagster_project.build import build_definitions
 
-    definitions = build_definitions(
+    return build_definitions(
         source=tmp_path,
         marketing_url=None,
         archive_url=None,
@@ -96,6 +92,17 @@ def test_each_job_selects_its_groups_and_dangan_build_queues_but_neither_sends_n
         as_of="2026-11-17 06:00:00",
         full_refresh=False,
     )
+
+
+def test_each_job_selects_its_groups_and_dangan_build_queues_but_neither_sends_nor_closes(
+    tmp_path: Path,
+) -> None:
+    """The jobs are unions of asset groups: every job refreshes (sources, scans, dbt with
+    its freezing of final months, publish); ``dangan build`` adds the digests' outbox only,
+    the morning digest adds the send, the close adds the report."""
+    from dagster_project.build import BUILD_JOB
+
+    definitions = _folder_build_definitions(tmp_path)
     graph = definitions.resolve_asset_graph()
 
     def selected(job: str) -> set[dg.AssetKey]:
@@ -123,7 +130,6 @@ def test_dangan_build_runs_dbt_tests_without_an_asset_check_each_but_the_code_lo
     listed THEN the code location has one per dbt data test on the dbt models, and the
     build (an ephemeral instance nobody opens) has none on them but keeps the loading
     assets' own checks on the raw tables."""
-    from dagster_project.build import build_definitions
     from dagster_project.definitions import defs
 
     def dbt_checks(definitions: dg.Definitions) -> set[dg.AssetCheckKey]:
@@ -133,15 +139,7 @@ def test_dangan_build_runs_dbt_tests_without_an_asset_check_each_but_the_code_lo
             if key.asset_key.path[0] in ("staging", "intermediate", "marts")
         }
 
-    definitions = build_definitions(
-        source=tmp_path,
-        marketing_url=None,
-        archive_url=None,
-        scans=None,
-        warehouse=tmp_path / "warehouse.duckdb",
-        as_of="2026-11-17 06:00:00",
-        full_refresh=False,
-    )
+    definitions = _folder_build_definitions(tmp_path)
     assert dbt_checks(defs())
     assert dbt_checks(definitions) == set()
     assert any(key.asset_key.path[0] == "raw" for key in definitions.resolve_asset_graph().asset_check_keys)
