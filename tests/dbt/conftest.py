@@ -316,6 +316,9 @@ class DbtWarehouse:
             return con.execute(sql, params or []).fetchall()
 
 
+RESULT_LINE = "result: "
+
+
 def run_dbt(database: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """dbt run on ``database`` as ``dangan build`` runs it; fails the test with dbt's log.
 
@@ -323,7 +326,8 @@ def run_dbt(database: Path, *args: str) -> subprocess.CompletedProcess[str]:
     prepared (``dagster_project.defs.dbt.runner.invoke``). The dbt command line would parse
     the whole project again on every call whose ``--vars`` differ from the call before (every
     ``as_of`` here), about 18 CPU seconds each; the run's vars are read as each model is
-    compiled either way. The result carries dbt's log as ``stdout``.
+    compiled either way. The result carries dbt's log as ``stdout``, then one line per node
+    (``RESULT_LINE``, its status and unique id).
     """
     from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 
@@ -340,6 +344,12 @@ def run_dbt(database: Path, *args: str) -> subprocess.CompletedProcess[str]:
                 environment.close()
             DuckDBConnectionManager.close_all_connections()
         log = run.log_path.read_text(encoding="utf-8") if run.log_path.exists() else ""
+        # dbt's file log keeps warnings and errors only; each node's outcome is in
+        # run_results.json, appended as one line "result: STATUS UNIQUE_ID" per node.
+        results_file = Path(folder) / "run_results.json"
+        if results_file.exists():
+            results = json.loads(results_file.read_text(encoding="utf-8"))["results"]
+            log += "".join(f"{RESULT_LINE}{result['status']} {result['unique_id']}\n" for result in results)
     if not run.success:
         detail = f"{type(run.exception).__name__}: {run.exception}\n" if run.exception else ""
         pytest.fail(f"dbt {' '.join(args)} failed:\n{detail}{' '.join(run.failures)}\n{log[-6000:]}")

@@ -56,7 +56,7 @@ import pytest
 
 from ingest.calendar import load_calendar
 from ingest.contract import TABLES, create_raw_tables
-from tests.dbt.conftest import run_dbt
+from tests.dbt.conftest import RESULT_LINE, run_dbt
 
 UNIT, TEAM_A, TEAM_B = "CSU", "CTA", "CTB"
 STAFF_X, STAFF_Y, COLLECTOR = "CX1", "CY1", "CC1"
@@ -750,4 +750,11 @@ def test_dbt_tests_pass_on_the_warehouse_after_the_scenario(scenario: CloseScena
         "--vars",
         json.dumps({"as_of": BUILD_6}),
     )
-    assert "Completed successfully" in completed.stdout
+    outcomes = [
+        line.removeprefix(RESULT_LINE).split(" ", 1)
+        for line in completed.stdout.splitlines()
+        if line.startswith(RESULT_LINE)
+    ]
+    assert any(unique_id.startswith("test.") for _, unique_id in outcomes), "dbt test ran no data test"
+    failed = [(status, unique_id) for status, unique_id in outcomes if status in ("fail", "error")]
+    assert not failed, failed
