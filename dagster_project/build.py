@@ -279,6 +279,7 @@ def build_definitions(
     allow_shrink: Collection[str] = (),
     verbose: bool = True,
     quiet: QuietProgress | None = None,
+    engine: str = "duckdb",
 ) -> dg.Definitions:
     """The project's definitions with this build's resources and a terminal logger.
 
@@ -300,7 +301,7 @@ def build_definitions(
     resources = dict(base.resources or {})
     resources.update(
         warehouse=WarehouseResource(path=str(warehouse)),
-        params=RunParams(as_of=as_of, full_refresh=full_refresh),
+        params=RunParams(as_of=as_of, full_refresh=full_refresh, engine=engine),
         sources=SourcesResource(
             source_dir=str(source) if source else "",
             marketing_url=marketing_url or "",
@@ -340,6 +341,7 @@ def run_build(
     delivery: dg.ConfigurableResource | None = None,
     allow_shrink: Collection[str] = (),
     verbose: bool = True,
+    engine: str = "duckdb",
 ) -> int:
     """Load sources and scans, build every mart, publish; 0 on success, 1 with a message.
 
@@ -347,7 +349,8 @@ def run_build(
     ``scans``) with the same resources; ``delivery`` replaces the default (send nothing);
     ``allow_shrink`` names the tables this build may shrink beyond the seed's limit.
     With ``verbose`` off (``dangan build`` without ``--verbose``) the terminal gets
-    progress bars, warnings and failures, and a summary at the end.
+    progress bars, warnings and failures, and a summary at the end. ``engine`` ``spark``
+    runs the dbt step on local Apache Spark (``dagster_project.spark_engine``).
     """
     settings.disable_telemetry()
     from ingest import warehouse as wh
@@ -388,6 +391,7 @@ def run_build(
                 "delivery": delivery,
                 "allow_shrink": allow_shrink,
                 "verbose": verbose,
+                "engine": engine,
             },
             job=job,
             instance=instance,
@@ -406,7 +410,11 @@ def _run_locked(
     moment: str = definitions_args["as_of"]
     write: Callable[[str], None] = definitions_args["write"]
     quiet = None if definitions_args["verbose"] else QuietProgress()
-    write(f"dangan build as of {moment} into {warehouse}")
+    engine = definitions_args["engine"]
+    write(
+        f"dangan build as of {moment} into {warehouse}"
+        + (f" (dbt on {engine})" if engine != "duckdb" else "")
+    )
     try:
         if prepare_manifest():
             write("dbt manifest prepared (dbt parse)")

@@ -43,6 +43,7 @@ def _build(args: argparse.Namespace) -> int:
             full_refresh=args.full_refresh,
             allow_shrink=args.allow_shrink,
             verbose=args.verbose,
+            engine=args.engine,
         )
 
 
@@ -129,6 +130,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--verbose",
         action="store_true",
         help="a line for every step and every dbt node that did not pass, instead of progress bars",
+    )
+    build.add_argument(
+        "--engine",
+        choices=["duckdb", "spark"],
+        default="duckdb",
+        help="where dbt builds the models: duckdb (embedded, default) or spark (local Apache Spark,"
+        " marts loaded back into the warehouse; docs/SCALE.md)",
     )
     build.set_defaults(func=_build)
 

@@ -12,8 +12,15 @@ The hand-over is Parquet both ways, so the dashboard and the analysts keep readi
 3. every table of Spark's ``marts`` schema is written back as Parquet (``export_marts``) and
    loaded into the DuckDB file's ``marts`` schema (``load_marts``).
 
-Run as ``python -m dagster_project.spark_engine WAREHOUSE WORK --as-of ...``: the JVM lives
-and dies with that process.
+``dangan build --engine spark`` does this in its dbt step, on the build copy (the marts are
+loaded into the same file, then published as any build); it runs it as
+``python -m dagster_project.spark_engine WAREHOUSE WORK --as-of ... --marts WAREHOUSE``, so
+that the JVM lives and dies with that process.
+
+Every Spark build computes every model whole from the raw layer: Spark's catalogue lives
+as long as the process, so the frozen months and the history of the DuckDB warehouse are
+not carried over (they stay in the DuckDB file, untouched). Keeping them on a cluster needs
+a persistent metastore with Delta or Iceberg tables (``docs/SCALE.md``).
 """
 
 from __future__ import annotations
@@ -24,8 +31,10 @@ import os
 import re
 import sys
 import time
+from collections import Counter
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -45,6 +54,9 @@ SESSION_SETTINGS = {
     "spark.driver.memory": "2g",
 }
 _NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+PROGRESS_EVERY_S = 10.0
+# dbt's node outcomes, as the DuckDB build's dbt step counts its data tests.
+TEST_OUTCOMES = {"pass": "passed", "warn": "warned", "fail": "failed", "error": "failed"}
 
 
 class SparkBuildError(RuntimeError):
@@ -112,10 +124,54 @@ def register_raw(session, root: str | Path, tables: list[str]) -> None:
         session.sql(f"create table {RAW_SCHEMA}.{table} using parquet location '{location}'")
 
 
-def run_dbt(as_of: str, build_version: str, target_path: Path, with_tests: bool = True) -> None:
+class DbtProgress:
+    """dbt's node results as the lines the DuckDB build's dbt step writes: ``dbt: N/M done
+    (node)`` every few seconds, ``dbt <node>: <status>`` for a node that did not pass, and
+    the count of data tests by outcome (``tests_line``)."""
+
+    def __init__(self, total: int | None, write=print) -> None:
+        self.total = total
+        self.write = write
+        self.done = 0
+        self.tests: Counter[str] = Counter()
+        self.last = time.monotonic()
+
+    def __call__(self, event: Any) -> None:
+        if event.info.name != "NodeFinished":
+            return
+        node = event.data.node_info
+        self.done += 1
+        status = str(node.node_status)
+        if node.unique_id.startswith("test."):
+            self.tests[TEST_OUTCOMES.get(status, "skipped")] += 1
+        if status not in ("success", "pass"):
+            self.write(f"dbt {node.node_name}: {status}")
+        now = time.monotonic()
+        if now - self.last >= PROGRESS_EVERY_S:
+            self.last = now
+            total = f"/{self.total}" if self.total else ""
+            self.write(f"dbt: {self.done}{total} done ({node.node_name})")
+
+    def tests_line(self) -> str:
+        tests = self.tests
+        line = f"dbt tests: {tests['passed']} passed, {tests['warned']} warned, {tests['failed']} failed"
+        return line + (f", {tests['skipped']} skipped" if tests["skipped"] else "")
+
+
+def run_dbt(
+    as_of: str,
+    build_version: str,
+    target_path: Path,
+    with_tests: bool = True,
+    *,
+    total: int | None = None,
+    write=print,
+) -> None:
     """``dbt build`` of the project on the spark target, in this process (same session),
     with the vars of a DuckDB build (``build_version``: the warehouse version whose raw layer
-    is built); without the data and unit tests when ``with_tests`` is false."""
+    is built); the data tests on every row, the unit tests left to development and CI as
+    in a DuckDB build; seeds and models only when ``with_tests`` is false. ``total``: the
+    nodes expected, for the progress lines ``write`` gets."""
     from dbt.cli.main import dbtRunner
 
     settings.disable_telemetry()
@@ -135,13 +191,26 @@ def run_dbt(as_of: str, build_version: str, target_path: Path, with_tests: bool 
         "--log-path",
         str(target_path),
         "--vars",
-        json.dumps({"as_of": as_of, "build_version": build_version, "dangan_version": version("dangan")}),
+        json.dumps(
+            {
+                "as_of": as_of,
+                "build_version": build_version,
+                "dangan_version": version("dangan"),
+                "test_rows": "all",
+            }
+        ),
         "--quiet",
+        "--exclude-resource-type",
+        "unit_test",
     ]
     if not with_tests:
         args += ["--resource-type", "seed", "--resource-type", "model"]
-    result = dbtRunner().invoke(args)
+    progress = DbtProgress(total, write)
+    result = dbtRunner(callbacks=[progress]).invoke(args)
+    if with_tests:
+        write(progress.tests_line())
     if result.success:
+        write(f"dbt: {progress.done} models, seeds and tests on Spark (ok)")
         return
     failed = []
     for node in getattr(result.result, "results", None) or []:
@@ -167,30 +236,45 @@ def export_marts(session, root: Path) -> list[str]:
 
 
 def load_marts(warehouse: Path, root: Path, tables: list[str]) -> None:
-    """The Parquet marts of ``export_marts`` as tables of ``marts`` in the DuckDB ``warehouse``."""
+    """The Parquet marts of ``export_marts`` as tables of ``marts`` in the DuckDB ``warehouse``.
+
+    Every name is qualified with the file's catalogue: a file named ``marts.duckdb`` has a
+    catalogue ``marts`` as well, and a bare ``marts.<table>`` would be ambiguous there."""
     con = duckdb.connect(str(warehouse))
     try:
-        con.execute(f"create schema if not exists {MARTS_SCHEMA}")
+        catalog = '"' + con.execute("select current_database()").fetchone()[0].replace('"', '""') + '"'
+        con.execute(f"create schema if not exists {catalog}.{MARTS_SCHEMA}")
         for table in tables:
             files = str(root / _checked_name(table, "load_marts") / "*.parquet").replace("'", "''")
             con.execute(
-                f"create or replace table {MARTS_SCHEMA}.{table} as select * from read_parquet('{files}')"
+                f"create or replace table {catalog}.{MARTS_SCHEMA}.{table}"
+                f" as select * from read_parquet('{files}')"
             )
     finally:
         con.close()
 
 
 def build_on_spark(
-    source_warehouse: Path, work: Path, as_of: str, marts_warehouse: Path, with_tests: bool = True
+    source_warehouse: Path,
+    work: Path,
+    as_of: str,
+    marts_warehouse: Path,
+    with_tests: bool = True,
+    *,
+    build_version: str | None = None,
+    total: int | None = None,
+    write=print,
 ) -> dict[str, float]:
     """The raw layer of ``source_warehouse`` built by dbt on local Spark as of ``as_of``, its
-    marts loaded into ``marts_warehouse``; seconds per step (wall and this process's CPU; the
-    JVM's own CPU is not in it)."""
+    marts loaded into ``marts_warehouse`` (which may be the same file); seconds per step (wall
+    and this process's CPU; the JVM's own CPU is not in it). ``build_version`` is what
+    ``marts.build_info`` reports (default: the source file's name)."""
     timings: dict[str, float] = {}
 
     def step(name: str, started: float, cpu: float) -> None:
         timings[f"{name}_s"] = round(time.perf_counter() - started, 1)
         timings[f"{name}_cpu_s"] = round(time.process_time() - cpu, 1)
+        write(f"spark: {name} done in {timings[f'{name}_s']:.1f}s")
 
     started, cpu = time.perf_counter(), time.process_time()
     tables = export_raw(source_warehouse, work / "raw")
@@ -200,7 +284,7 @@ def build_on_spark(
     register_raw(session, work / "raw", tables)
     step("spark_start", started, cpu)
     started, cpu = time.perf_counter(), time.process_time()
-    run_dbt(as_of, source_warehouse.name, work / "dbt", with_tests)
+    run_dbt(as_of, build_version or source_warehouse.name, work / "dbt", with_tests, total=total, write=write)
     step("dbt", started, cpu)
     started, cpu = time.perf_counter(), time.process_time()
     marts = export_marts(session, work / "marts")
@@ -217,8 +301,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--as-of", required=True)
     parser.add_argument("--marts", type=Path, required=True, help="the DuckDB file the marts are loaded into")
     parser.add_argument("--no-tests", action="store_true", help="seeds and models only, no dbt tests")
+    parser.add_argument("--build-version", help="what marts.build_info reports (default: the source's name)")
+    parser.add_argument("--total", type=int, help="dbt nodes expected, for the progress lines")
     args = parser.parse_args(argv)
-    timings = build_on_spark(args.source, args.work, args.as_of, args.marts, with_tests=not args.no_tests)
+    # Line by line: a caller relays the progress lines as they come.
+    sys.stdout.reconfigure(line_buffering=True)
+    timings = build_on_spark(
+        args.source,
+        args.work,
+        args.as_of,
+        args.marts,
+        with_tests=not args.no_tests,
+        build_version=args.build_version,
+        total=args.total,
+    )
     print(json.dumps(timings))
     return 0
 

@@ -63,8 +63,13 @@ class WarehouseResource(dg.ConfigurableResource):
             con.close()
 
 
+ENGINES = ("duckdb", "spark")
+
+
 class RunParams(dg.ConfigurableResource):
-    """What a run evaluates: ``as_of`` (empty = now, Asia/Shanghai) and the reload mode.
+    """What a run evaluates: ``as_of`` (empty = now, Asia/Shanghai), the reload mode, and the
+    engine dbt builds on (``duckdb``, the embedded default, or ``spark``: local Apache Spark,
+    its marts loaded back into the build copy).
 
     The close lag is not here: it is the seed ``thresholds.close_lag_days``, read by dbt
     alone, which both cuts the months and freezes them.
@@ -72,9 +77,12 @@ class RunParams(dg.ConfigurableResource):
 
     as_of: str = ""
     full_refresh: bool = False
+    engine: str = "duckdb"
     _moment: datetime | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        if self.engine not in ENGINES:
+            raise ValueError(f"engine {self.engine!r} is not one of {', '.join(ENGINES)}")
         # Resolve "now" once per run so every step of the run sees the same moment.
         self._moment = parse_as_of(self.as_of)
 

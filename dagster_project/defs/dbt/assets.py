@@ -6,6 +6,8 @@ import contextlib
 import contextvars
 import json
 import shutil
+import subprocess
+import sys
 import time
 from collections import Counter
 from collections.abc import Iterator, Mapping
@@ -196,6 +198,85 @@ def tests_line(outcomes: Counter[str]) -> str:
     return line + (f", {outcomes['skipped']} skipped" if outcomes["skipped"] else "")
 
 
+def build_on_spark(
+    context: dg.AssetExecutionContext, build_file: Path, params: RunParams, manifest: Mapping[str, Any]
+) -> Iterator[dg.MaterializeResult]:
+    """The dbt step on Apache Spark (``dangan build --engine spark``): the build copy's raw
+    layer goes to local Spark as Parquet, dbt builds every seed, model and data test there
+    and the marts come back into the build copy, which is then published like any build.
+
+    In a process of its own (``dagster_project.spark_engine``): the JVM lives and dies with
+    it. Its lines are relayed as they come; the Parquet files are removed afterwards, the
+    dbt log of the invocation is kept.
+    """
+    work = runner.invocation_target(context)
+    total = sum(1 for node in manifest["nodes"].values() if node["resource_type"] in RUN_TYPES - {"snapshot"})
+    command = [
+        sys.executable,
+        "-m",
+        "dagster_project.spark_engine",
+        str(build_file),
+        str(work),
+        "--as-of",
+        params.as_of_text,
+        "--marts",
+        str(build_file),
+        "--build-version",
+        build_file.name,
+        "--total",
+        str(total),
+    ]
+    context.log.info(f"dbt on Spark (local session): {work}")
+    tail: list[str] = []
+    try:
+        with subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+        ) as process:
+            assert process.stdout is not None
+            for line in process.stdout:
+                line = line.rstrip()
+                tail = [*tail[-40:], line]
+                if line.startswith(("dbt", "spark:")):
+                    context.log.info(line)
+            code = process.wait()
+    finally:
+        for part in ("raw", "marts", "spark-warehouse"):
+            shutil.rmtree(work / part, ignore_errors=True)
+    if code != 0:
+        raise dg.Failure(
+            description=f"dbt build on Spark failed (exit code {code}): " + " ".join(tail[-12:]),
+            metadata={"dbt_log": dg.MetadataValue.path(str(work / "dbt" / "dbt.log"))},
+        )
+    selected = context.selected_asset_keys
+    for key in keys_in_build_order(manifest):
+        if key in selected:
+            yield dg.MaterializeResult(asset_key=key, metadata={"engine": "spark"})
+
+
+def keys_in_build_order(manifest: Mapping[str, Any]) -> list[dg.AssetKey]:
+    """The asset keys of every seed and model, each after the ones it reads (Dagster takes
+    the materialisations of a multi-asset in that order only)."""
+    from graphlib import TopologicalSorter
+
+    built = {
+        unique_id: node
+        for unique_id, node in manifest["nodes"].items()
+        if node["resource_type"] in ("model", "seed", "snapshot")
+    }
+    graph = {
+        unique_id: [parent for parent in node.get("depends_on", {}).get("nodes", []) if parent in built]
+        for unique_id, node in built.items()
+    }
+    return [
+        translator.get_asset_key(built[unique_id]) for unique_id in TopologicalSorter(graph).static_order()
+    ]
+
+
 def build_dbt_assets(manifest: Mapping[str, Any], *, checks: bool = True) -> dg.AssetsDefinition:
     """The dbt assets; with ``checks`` each data test is a Dagster asset check as well."""
     chosen = translator if checks else translator_without_checks
@@ -211,6 +292,9 @@ def build_dbt_assets(manifest: Mapping[str, Any], *, checks: bool = True) -> dg.
         build_file = warehouse.build_file(context.run_id)
         target = Path(dbt_project.project_dir) / dbt_project.target_path
         prune_invocation_dirs(target)
+        if params.engine == "spark":
+            yield from build_on_spark(context, build_file, params, manifest)
+            return
         selection, indirect = runner.selection_args(context, manifest, chosen)
         all_rows = context.run.job_name in ALL_ROWS_JOBS
         code_hash = project_code_hash()
