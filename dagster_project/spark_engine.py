@@ -51,7 +51,7 @@ SESSION_SETTINGS = {
     "spark.sql.session.timeZone": "UTC",
     "spark.sql.timestampType": "TIMESTAMP_NTZ",
     "spark.sql.shuffle.partitions": "4",
-    "spark.driver.memory": "2g",
+    "spark.driver.memory": settings.SPARK_DRIVER_MEMORY,
 }
 _NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 PROGRESS_EVERY_S = 10.0

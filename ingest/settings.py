@@ -68,3 +68,8 @@ DAGSTER_HOME = Path(os.environ.get("DAGSTER_HOME", DATA_DIR / "dagster"))
 REFRESH_CRON = os.environ.get("DANGAN_REFRESH_CRON", "0 8-18 * * 1-5")
 DIGEST_CRON = os.environ.get("DANGAN_DIGEST_CRON", "0 8 * * *")
 CLOSE_CRON = os.environ.get("DANGAN_CLOSE_CRON", "0 6 * * *")
+
+# The heap of local Spark (``dangan build --engine spark``): its one JVM runs every task, so
+# this bounds the build's memory on Spark; what does not fit spills to disk. The spark
+# target of dbt/profiles.yml reads the same variable when dbt is run on its own.
+SPARK_DRIVER_MEMORY = os.environ.get("DANGAN_SPARK_DRIVER_MEMORY", "2g")
