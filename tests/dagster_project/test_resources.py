@@ -61,3 +61,50 @@ def test_a_build_copy_outside_a_run_needs_a_run_id(tmp_path: Path) -> None:
     warehouse = WarehouseResource(path=str(tmp_path / "warehouse.duckdb"))
     with pytest.raises(NoRunError, match="warehouse.duckdb"), warehouse.connect():
         pass
+
+
+@pytest.mark.parametrize("limit, shown", [("3GiB", "3.0 GiB"), ("512MiB", "512.0 MiB")])
+def test_a_build_connection_is_bounded_by_the_memory_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, limit: str, shown: str
+) -> None:
+    """GIVEN DANGAN_DUCKDB_MEMORY_LIMIT (ingest.settings.DUCKDB_MEMORY_LIMIT)
+    WHEN a step connects to its build copy THEN DuckDB's memory_limit is that bound."""
+    from ingest import settings
+
+    monkeypatch.setattr(settings, "DUCKDB_MEMORY_LIMIT", limit)
+    warehouse = WarehouseResource(path=str(tmp_path / "warehouse.duckdb"))
+    with warehouse.connect("run-1") as con:
+        assert con.execute("select current_setting('memory_limit')").fetchone() == (shown,)
+
+
+def test_dbt_on_the_build_copy_is_bounded_by_the_same_memory_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN DANGAN_DUCKDB_MEMORY_LIMIT set WHEN dbt (the warehouse target, on the prepared
+    manifest as the build runs it) queries the build copy THEN its connection has that
+    memory_limit."""
+    from dbt.cli.main import dbtRunner
+
+    from dagster_project.defs.dbt import runner
+    from dagster_project.defs.dbt.resources import dbt_project
+
+    monkeypatch.setenv("DANGAN_DUCKDB_MEMORY_LIMIT", "3GiB")
+    monkeypatch.setenv(runner.DBT_DB_ENV, str(tmp_path / "build.duckdb"))
+    result = dbtRunner(manifest=runner.prepared_manifest()).invoke(
+        [
+            "show",
+            "--inline",
+            "select current_setting('memory_limit') as memory_limit",
+            "--project-dir",
+            str(dbt_project.project_dir),
+            "--profiles-dir",
+            str(dbt_project.profiles_dir),
+            "--target-path",
+            str(tmp_path / "target"),
+            "--log-path",
+            str(tmp_path / "target"),
+            "--quiet",
+        ]
+    )
+    assert result.success, result.exception
+    assert [tuple(row) for row in result.result.results[0].agate_table.rows] == [("3.0 GiB",)]
