@@ -11,6 +11,7 @@ itself holds. Results go to bench/results/sources.md.
 
     .venv/bin/python bench/bench_sources.py                   # tiny (seed 7), tiny x 100, tiny x 400
     .venv/bin/python bench/bench_sources.py --data /tmp/tiny --repeat 200 --rounds 3
+    .venv/bin/python bench/bench_sources.py --data <jiaxing set> --repeat   # the set alone
 """
 
 from __future__ import annotations
@@ -127,12 +128,28 @@ def summarise(label: str, runs: dict[str, list[dict]]) -> tuple[list[str], dict]
     return lines, {"rows": rows, "ratio": ratio, "documents_ratio": doc_ratio}
 
 
+def scale_of(data: Path) -> str:
+    """The generated set's scale, from its manifest ("tiny" when it has none)."""
+    try:
+        return str(json.loads((data / "manifest.json").read_text(encoding="utf-8"))["scale"])
+    except (OSError, KeyError, ValueError):
+        return "tiny"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--data", type=Path, help="a generated tiny set (default: generate one)")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        help="a generated set of any scale (default: generate tiny); named by its manifest",
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
-        "--repeat", type=int, nargs="+", default=[100, 400], help="copies of every table, one larger set each"
+        "--repeat",
+        type=int,
+        nargs="*",
+        default=[100, 400],
+        help="copies of every table, one larger set each (none: the set alone)",
     )
     parser.add_argument("--memory-limit", default="1GB", help="DuckDB memory_limit of the staging connection")
     parser.add_argument("--rounds", type=int, default=2)
@@ -147,8 +164,11 @@ def main() -> int:
         if tiny is None:
             tiny = Path(tmp) / "tiny"
             generate(tiny, args.seed)
-        sets = [("tiny", tiny)]
-        sets += [(f"tiny × {times}", repeated(tiny, Path(tmp) / f"x{times}", times)) for times in args.repeat]
+        name = scale_of(tiny)
+        sets = [(name, tiny)]
+        sets += [
+            (f"{name} × {times}", repeated(tiny, Path(tmp) / f"x{times}", times)) for times in args.repeat
+        ]
         table = [
             "| data | reader | rows | seconds, median (rounds) | rows/s | documents rows/s | peak RSS MiB |",
             "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
