@@ -204,9 +204,18 @@ def remove_build_copies(warehouse: Path, older_than_s: float = 0.0) -> list[Path
         return removed
     cutoff = time.time() - older_than_s
     for leftover in folder.glob("*.duckdb*"):
-        if older_than_s <= 0 or leftover.stat().st_mtime < cutoff:
-            leftover.unlink(missing_ok=True)
-            removed.append(leftover)
+        try:
+            if older_than_s > 0 and leftover.stat().st_mtime >= cutoff:
+                continue
+            if leftover.is_dir():
+                # DuckDB's spill folder beside a copy (<copy>.tmp), made when a build
+                # outgrew its memory_limit; DuckDB removes it when the database closes.
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                leftover.unlink(missing_ok=True)
+        except FileNotFoundError:
+            continue  # gone meanwhile (DuckDB closing its spill folder)
+        removed.append(leftover)
     if removed:
         logger.info("removed %d build copies left by failed builds under %s", len(removed), folder)
     return removed

@@ -120,3 +120,24 @@ def test_taking_the_lock_from_a_dead_build_removes_its_leftover_copy(tmp_path: P
     assert not leftover.exists()
     # Nothing is published yet, so the new copy starts empty: only its base record exists.
     assert [path.name for path in wh.build_dir(warehouse).iterdir()] == [f"{work.name}.base"]
+
+
+def test_a_build_that_spilled_to_disk_ends_cleanly_and_leaves_no_spill_folder(tmp_path: Path) -> None:
+    """GIVEN a build whose DuckDB outgrew its memory_limit and spilled into the folder
+    beside its copy (``<copy>.tmp``), still open when the build ends
+    WHEN the build's lock is released (its leftovers removed)
+    THEN that ends without an error, and no spill folder is left behind."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    with wh.build_lock(warehouse, "spilling-run"):
+        work = wh.prepare_build_copy(warehouse, "spilling-run")
+        con = duckdb.connect(str(work))
+        con.execute("set memory_limit = '64MB'")
+        con.execute("set threads = 1")
+        con.execute("set preserve_insertion_order = false")
+        con.execute(
+            "create table sorted as select i, md5(i::varchar) as h from range(2000000) t(i) order by h"
+        )
+        spill = work.with_name(work.name + ".tmp")
+        assert spill.is_dir(), "DuckDB did not spill: the test needs a smaller memory_limit or more rows"
+    con.close()
+    assert not spill.exists()
