@@ -43,7 +43,8 @@ from ingest import settings
 RAW_SCHEMA = "raw"
 MARTS_SCHEMA = "marts"
 # Local Spark's settings; the same as the spark target's server_side_parameters in
-# dbt/profiles.yml (dbt's session reuses the session started here).
+# dbt/profiles.yml (dbt's session reuses the session started here), and the JVM's heap,
+# which only the process starting the JVM can set.
 SESSION_SETTINGS = {
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",

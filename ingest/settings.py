@@ -70,11 +70,11 @@ DIGEST_CRON = os.environ.get("DANGAN_DIGEST_CRON", "0 8 * * *")
 CLOSE_CRON = os.environ.get("DANGAN_CLOSE_CRON", "0 6 * * *")
 
 # The heap of local Spark (``dangan build --engine spark``): its one JVM runs every task, so
-# this bounds the build's memory on Spark; what does not fit spills to disk. The spark
-# target of dbt/profiles.yml reads the same variable when dbt is run on its own.
+# this bounds the build's memory on Spark; what does not fit spills to disk. Set where the JVM
+# starts (dagster_project.spark_engine); on a cluster it belongs to spark-defaults.conf.
 SPARK_DRIVER_MEMORY = os.environ.get("DANGAN_SPARK_DRIVER_MEMORY", "2g")
 # DuckDB's memory bound in a build, on every connection to the build copy (dbt's through the
-# warehouse target of dbt/profiles.yml, which reads the same variable): beyond it DuckDB
-# spills to a temporary folder beside the file. '80%' of the RAM is DuckDB's own default; a
-# size such as '8GB' keeps a province-scale build within what the machine can spare.
-DUCKDB_MEMORY_LIMIT = os.environ.get("DANGAN_DUCKDB_MEMORY_LIMIT", "80%")
+# warehouse target of dbt/profiles.yml, which reads the same variable and holds the default,
+# DuckDB's own 80 % of the RAM): beyond it DuckDB spills to a temporary folder beside the
+# file. Empty here: the steps' connections keep DuckDB's default, the same as dbt's.
+DUCKDB_MEMORY_LIMIT = os.environ.get("DANGAN_DUCKDB_MEMORY_LIMIT", "")

@@ -58,8 +58,9 @@ class WarehouseResource(dg.ConfigurableResource):
         """
         con = duckdb.connect(str(self.build_file(run_id)))
         try:
-            limit = settings.DUCKDB_MEMORY_LIMIT.replace("'", "''")
-            con.execute(f"set memory_limit = '{limit}'")
+            if settings.DUCKDB_MEMORY_LIMIT:
+                limit = settings.DUCKDB_MEMORY_LIMIT.replace("'", "''")
+                con.execute(f"set memory_limit = '{limit}'")
             yield con
         finally:
             con.close()
