@@ -8,7 +8,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from dagster_project.defs.common.resources import NoRunError, WarehouseResource
+from dagster_project.defs.common.resources import NoRunError, RunParams, WarehouseResource
 
 
 def test_connect_closes_its_connection_on_leaving_the_block(tmp_path: Path) -> None:
@@ -108,3 +108,20 @@ def test_dbt_on_the_build_copy_is_bounded_by_the_same_memory_setting(
     )
     assert result.success, result.exception
     assert [tuple(row) for row in result.result.results[0].agate_table.rows] == [("3.0 GiB",)]
+
+
+def test_a_run_on_an_unknown_engine_is_refused_by_name() -> None:
+    """GIVEN RunParams with an engine that is neither DuckDB nor Spark WHEN a run starts
+    THEN it fails before any step runs, naming the engine and the ones there are."""
+    ran = []
+
+    @dg.asset
+    def step(params: RunParams) -> None:
+        ran.append(params.engine)
+
+    with pytest.raises(dg.DagsterResourceFunctionError, match="params") as failure:
+        dg.materialize([step], resources={"params": RunParams(engine="hive")})
+    assert str(failure.value.__cause__) == "engine 'hive' is not one of duckdb, spark"
+    assert ran == []
+    assert dg.materialize([step], resources={"params": RunParams(engine="spark")}).success
+    assert ran == ["spark"]
