@@ -1,5 +1,6 @@
-{#- Contract validity at a date e (DOMAIN.md §8), one definition for contract_status (e =
-    as_of date) and contract_valid_rate (e = min(as_of date, last day of M)).
+{#- Contract validity at a date e (DOMAIN.md §8), one definition for the current contract
+    (int_current_contracts_selected, e = as_of date) and contract_valid_rate
+    (int_contract_items_assessed, e = min(as_of date, last day of M)).
     A contract is standing at e when signed by e and not terminated on or before e; a
     customer's current contract is its standing contract with the latest expires_on
     (ties: latest signed_on, then highest contract_id); it is valid at e when it expires

@@ -1,8 +1,7 @@
 {#- 合同状态: one row per non-residential customer active at date(as_of) (DOMAIN.md §8),
-    with its current contract (the non-terminated contract signed by then with the latest
-    expires_on) and the contract alert of §6. Standing, recency and validity are the
-    macros of macros/contracts.sql, shared with contract_valid_rate. A customer without a current contract is
-    invalid and overdue. contract_group puts each customer in exactly one group
+    with its current contract (int_current_contracts_selected: the non-terminated contract
+    signed by then with the latest expires_on) and the contract alert of §6. A customer
+    without a current contract is invalid and overdue. contract_group puts each customer in exactly one group
     (no_contract, expired, expiring_week, expiring_month, valid) for the dashboard's filters.
     term_exceeded (DOMAIN §4): the current contract's term (signed_on to expires_on) is longer
     than its customer's voltage-class norm (seed contract_term_norms) by more than
@@ -11,8 +10,8 @@ with customers as (
     select * from {{ ref('stg_marketing__customers') }}
 ),
 
-contracts as (
-    select * from {{ ref('stg_marketing__contracts') }}
+current_contracts as (
+    select * from {{ ref('int_current_contracts_selected') }}
 ),
 
 staff as (
@@ -29,22 +28,6 @@ active_customers as (
         is_non_residential
         and opened_on <= {{ as_of_date() }}
         and (closed_on is null or closed_on > {{ as_of_date() }})
-),
-
-standing_contracts as (
-    select
-        contracts.*,
-        row_number() over (
-            partition by contracts.cust_no
-            order by {{ contract_recency_order('contracts') }}
-        ) as recency
-    from contracts
-    where {{ contract_is_standing('contracts', as_of_date()) }}
-),
-
-current_contracts as (
-    select * from standing_contracts
-    where recency = 1
 ),
 
 windows as (
@@ -65,8 +48,7 @@ joined as (
         staff.staff_name as manager_name,
         staff.team_code as manager_team_code,
         current_contracts.is_auto_renew as auto_renew,
-        current_contracts.contract_id is not null
-        and {{ contract_is_valid('current_contracts', as_of_date()) }} as valid,
+        coalesce(current_contracts.is_valid, false) as valid,
         case
             when current_contracts.contract_id is null then 'overdue'
             when current_contracts.is_auto_renew then null

@@ -3,7 +3,7 @@
     dossier's barcode) and its archive page has a header. documents counts the documents
     added by as_of; first_category is the first category (in code_labels order) holding
     one, the tab the archive opens on. contract_id is the current contract at date(as_of)
-    (contracts.sql: standing, latest expiry); valid says whether it is valid then, false
+    (int_current_contracts_selected); valid says whether it is valid then, false
     for an active non-residential customer without one (the contract check of DOMAIN §6
     applies to it), null for any other customer without one. -#}
 with customers as (
@@ -11,8 +11,8 @@ with customers as (
     where opened_on is null or opened_on <= {{ as_of_date() }}
 ),
 
-contracts as (
-    select * from {{ ref('stg_marketing__contracts') }}
+current_contracts as (
+    select * from {{ ref('int_current_contracts_selected') }}
 ),
 
 documents as (
@@ -36,22 +36,6 @@ supply_units as (
 category_labels as (
     select * from {{ ref('code_labels') }}
     where kind = 'doc_category'
-),
-
-standing_contracts as (
-    select
-        contracts.*,
-        row_number() over (
-            partition by contracts.cust_no
-            order by {{ contract_recency_order('contracts') }}
-        ) as recency
-    from contracts
-    where {{ contract_is_standing('contracts', as_of_date()) }}
-),
-
-current_contracts as (
-    select * from standing_contracts
-    where recency = 1
 ),
 
 document_counts as (
@@ -93,8 +77,7 @@ joined as (
         customers.closed_on is null or customers.closed_on > {{ as_of_date() }} as is_active,
         customers.is_non_residential,
         current_contracts.is_auto_renew as auto_renew,
-        current_contracts.contract_id is not null
-        and {{ contract_is_valid('current_contracts', as_of_date()) }} as has_valid_contract,
+        coalesce(current_contracts.is_valid, false) as has_valid_contract,
         customers.opened_on,
         customers.closed_on,
         current_contracts.signed_on,
